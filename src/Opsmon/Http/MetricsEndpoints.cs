@@ -1,0 +1,40 @@
+using System.IO.Compression;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Opsmon.Collectors;
+using Opsmon.Collectors.Exposition;
+
+namespace Opsmon.Http;
+
+/// <summary>/metrics (text 0.0.4 or OpenMetrics by Accept, gzip when asked) and the health endpoints.</summary>
+public static class MetricsEndpoints
+{
+    public static IEndpointRouteBuilder MapMetricsEndpoints(this IEndpointRouteBuilder routes)
+    {
+        routes.MapGet("/metrics", ServeMetrics);
+        routes.MapGet("/-/healthy", () => Results.Text("Opsmon is Healthy.\n"));
+        routes.MapGet("/-/ready", () => Results.Text("Opsmon is Ready.\n"));
+        return routes;
+    }
+
+    private static async Task ServeMetrics(HttpContext context)
+    {
+        var scraper = context.RequestServices.GetRequiredService<Scraper>();
+        var families = scraper.Collect().Families;
+        var format = ExpositionContentType.Negotiate(context.Request.Headers.Accept);
+        context.Response.ContentType = ExpositionContentType.For(format);
+        var gzip = context.Request.Headers.AcceptEncoding.Any(v => v is not null && v.Contains("gzip", StringComparison.OrdinalIgnoreCase));
+        if (gzip)
+        {
+            context.Response.Headers.ContentEncoding = "gzip";
+            await using var zip = new GZipStream(context.Response.Body, CompressionLevel.Fastest, leaveOpen: true);
+            await ExpositionWriter.WriteAsync(zip, families, format, context.RequestAborted).ConfigureAwait(false);
+        }
+        else
+        {
+            await ExpositionWriter.WriteAsync(context.Response.Body, families, format, context.RequestAborted).ConfigureAwait(false);
+        }
+    }
+}
