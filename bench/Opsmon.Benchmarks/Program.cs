@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(Opsmon.Benchmarks.CollectorBenchmarks).Assembly).Run(args);

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Side-by-side scrape cost: Opsmon vs node_exporter + process-exporter (Debian packages), in one run.
+#   bench/scrape-compare.sh [SCRAPES] [EXTRA_PROCS]
+# Starts all three on loopback, scrapes each SCRAPES times (default 50) one after another, and prints CPU
+# seconds per scrape (utime+stime from /proc/PID/stat, USER_HZ=100), median scrape latency, RSS and series
+# count for each, then Opsmon's ratios against node_exporter + process-exporter together. It repeats the
+# run with EXTRA_PROCS (default 500) idle `sleep` processes started by the script.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scrapes=${1:-50}
+extra=${2:-500}
+hz=$(getconf CLK_TCK)
+for bin in prometheus-node-exporter prometheus-process-exporter curl; do
+  command -v $bin >/dev/null || { echo "missing $bin: apt-get install ${bin/curl/curl}" >&2; exit 1; }
+done
+
+work=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; pkill -P $$ sleep 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+
+dotnet publish src/Opsmon -c Release -o "$work/opsmon" --nologo -v quiet >/dev/null
+cat >"$work/pe.yml" <<'YML'
+process_names:
+  - name: "{{.Comm}}"
+    cmdline: ['.*']
+YML
+cat >"$work/opsmon.yml" <<'YML'
+process:
+  groups:
+    - name: "{{.Comm}}"
+      cmdline: ['.*']
+YML
+
+"$work/opsmon/opsmon" run --listen 127.0.0.1:19184 --config "$work/opsmon.yml" >"$work/opsmon.log" 2>&1 & pids+=($!); opsmon_pid=$!
+prometheus-node-exporter --web.listen-address=127.0.0.1:19100 >"$work/node.log" 2>&1 & pids+=($!); node_pid=$!
+prometheus-process-exporter -web.listen-address=127.0.0.1:19256 -config.path "$work/pe.yml" >"$work/pe.log" 2>&1 & pids+=($!); pe_pid=$!
+for url in http://127.0.0.1:19184/-/healthy http://127.0.0.1:19100/metrics http://127.0.0.1:19256/metrics; do
+  for _ in $(seq 100); do curl -sf -o /dev/null "$url" && break; sleep 0.1; done
+done
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+rss_mb() { awk '/VmRSS/ {printf "%.1f", $2/1024}' "/proc/$1/status"; }
+
+# measure NAME PID URL -> "cpu_ms_per_scrape median_ms rss_mb series bytes"
+measure() {
+  local pid=$2 url=$3
+  curl -s "$url" -o "$work/body" # first scrape: warm-up, not counted
+  local series bytes; series=$(grep -vc '^#' "$work/body"); bytes=$(wc -c <"$work/body")
+  local before; before=$(cpu_ticks "$pid")
+  : >"$work/times"
+  for _ in $(seq "$scrapes"); do curl -s -o /dev/null -w '%{time_total}\n' "$url" >>"$work/times"; done
+  local after; after=$(cpu_ticks "$pid")
+  local median; median=$(sort -n "$work/times" | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.1f", m*1000}')
+  awk -v b="$before" -v a="$after" -v n="$scrapes" -v hz="$hz" -v med="$median" -v rss="$(rss_mb "$pid")" -v s="$series" -v by="$bytes" \
+    'BEGIN {printf "%.2f %s %s %d %d\n", (a-b)/hz*1000/n, med, rss, s, by}'
+}
+
+run_set() {
+  local label=$1
+  echo "== $label ($(ls -d /proc/[0-9]* | wc -l) processes, $scrapes scrapes each)"
+  read -r o_cpu o_med o_rss o_series o_bytes < <(measure opsmon $opsmon_pid http://127.0.0.1:19184/metrics)
+  read -r n_cpu n_med n_rss n_series n_bytes < <(measure node $node_pid http://127.0.0.1:19100/metrics)
+  read -r p_cpu p_med p_rss p_series p_bytes < <(measure pe $pe_pid http://127.0.0.1:19256/metrics)
+  printf '%-20s %14s %12s %9s %8s %9s\n' exporter "cpu ms/scrape" "median ms" "RSS MB" series bytes
+  printf '%-20s %14s %12s %9s %8s %9s\n' opsmon "$o_cpu" "$o_med" "$o_rss" "$o_series" "$o_bytes"
+  printf '%-20s %14s %12s %9s %8s %9s\n' node_exporter "$n_cpu" "$n_med" "$n_rss" "$n_series" "$n_bytes"
+  printf '%-20s %14s %12s %9s %8s %9s\n' process-exporter "$p_cpu" "$p_med" "$p_rss" "$p_series" "$p_bytes"
+  awk -v o="$o_cpu" -v n="$n_cpu" -v p="$p_cpu" -v orss="$o_rss" -v nrss="$n_rss" -v prss="$p_rss" -v om="$o_med" -v nm="$n_med" -v pm="$p_med" 'BEGIN {
+    printf "ratio opsmon / (node_exporter + process-exporter): CPU %.3f (target <= 0.25), RSS %.2f (target < 1), latency %.2f\n", o/(n+p), orss/(nrss+prss), om/(nm+pm) }'
+}
+
+run_set "baseline"
+if [ "$extra" -gt 0 ]; then
+  for _ in $(seq "$extra"); do sleep 3600 & done
+  sleep 1
+  run_set "+$extra idle sleep processes"
+fi

@@ -1,0 +1,87 @@
+using Opsmon.Tests.Support;
+
+namespace Opsmon.Tests.Integration;
+
+/// <summary>
+/// process-exporter (Debian's prometheus-process-exporter) and Opsmon group the same processes by comm; the
+/// namedprocess_namegroup_* families must have the same series and agreeing values.
+/// </summary>
+public sealed class ProcessExporterParityTests
+{
+    private const string Grouping = """
+        - name: "{{.Comm}}"
+          cmdline: ['.+']
+        """;
+
+    private static readonly string[] RequiredFamilies =
+    [
+        "namedprocess_namegroup_num_procs", "namedprocess_namegroup_cpu_seconds_total", "namedprocess_namegroup_memory_bytes",
+        "namedprocess_namegroup_open_filedesc", "namedprocess_namegroup_worst_fd_ratio", "namedprocess_namegroup_read_bytes_total",
+        "namedprocess_namegroup_write_bytes_total", "namedprocess_namegroup_num_threads", "namedprocess_namegroup_states",
+        "namedprocess_namegroup_oldest_start_time_seconds", "namedprocess_namegroup_context_switches_total",
+    ];
+
+    private static Tolerance ToleranceFor(string family) => family switch
+    {
+        "namedprocess_namegroup_num_procs" => new(0, 1),
+        "namedprocess_namegroup_num_threads" => new(0.1, 4),
+        "namedprocess_namegroup_states" => new(0, 2),
+        "namedprocess_namegroup_memory_bytes" => new(0.15, 4 << 20),
+        "namedprocess_namegroup_cpu_seconds_total" => new(0.1, 1.0),
+        "namedprocess_namegroup_oldest_start_time_seconds" => new(0, 1.0),
+        "namedprocess_namegroup_open_filedesc" => new(0.1, 8),
+        "namedprocess_namegroup_worst_fd_ratio" => new(0.1, 0.01),
+        "namedprocess_namegroup_read_bytes_total" or "namedprocess_namegroup_write_bytes_total" => new(0.1, 4 << 20),
+        "namedprocess_namegroup_major_page_faults_total" or "namedprocess_namegroup_minor_page_faults_total" => new(0.1, 20_000),
+        "namedprocess_namegroup_context_switches_total" => new(0.1, 5_000),
+        _ => Tolerance.Exact,
+    };
+
+    [Fact]
+    public async Task Namegroup_families_have_the_same_groups_and_agreeing_values()
+    {
+        var dir = Directory.CreateTempSubdirectory("opsmon-pe-");
+        try
+        {
+            var peConfig = Path.Combine(dir.FullName, "pe.yml");
+            var ourConfig = Path.Combine(dir.FullName, "opsmon.yml");
+            await File.WriteAllTextAsync(peConfig, "process_names:\n" + Grouping + "\n");
+            await File.WriteAllTextAsync(ourConfig, "process:\n  groups:\n" + string.Join("\n", Grouping.Split('\n').Select(l => "    " + l)) + "\n");
+            var pePort = RunningProcess.FreePort();
+            var ourPort = RunningProcess.FreePort();
+            await using var pe = RunningProcess.Start(Tools.Require("prometheus-process-exporter"), ["-web.listen-address", $"127.0.0.1:{pePort}", "-config.path", peConfig]);
+            await using var opsmon = RunningProcess.StartOpsmon("run", "--listen", $"127.0.0.1:{ourPort}", "--config", ourConfig);
+            await pe.WaitForHttpAsync($"http://127.0.0.1:{pePort}/metrics");
+            await opsmon.WaitForHttpAsync($"http://127.0.0.1:{ourPort}/-/healthy");
+
+            // Two rounds: groups present in every scrape of both exporters are stable; a process that came or
+            // went between the scrapes is not a disagreement.
+            var first = await Parity.ScrapeTogetherAsync($"http://127.0.0.1:{ourPort}/metrics", $"http://127.0.0.1:{pePort}/metrics");
+            await Task.Delay(1000);
+            var second = await Parity.ScrapeTogetherAsync($"http://127.0.0.1:{ourPort}/metrics", $"http://127.0.0.1:{pePort}/metrics");
+            var ours = Exposition.Parse(second.Ours);
+            var theirs = Exposition.Parse(second.Theirs);
+            var stable = Groups(Exposition.Parse(first.Ours)).Intersect(Groups(Exposition.Parse(first.Theirs))).Intersect(Groups(ours)).Intersect(Groups(theirs)).ToHashSet();
+            var onlyPeer = Groups(Exposition.Parse(first.Theirs)).Intersect(Groups(theirs)).Except(Groups(ours)).ToList();
+            var onlyOurs = Groups(Exposition.Parse(first.Ours)).Intersect(Groups(ours)).Except(Groups(theirs)).ToList();
+
+            Assert.True(onlyPeer.Count == 0 && onlyOurs.Count == 0, $"groups only process-exporter has: {string.Join(", ", onlyPeer)}; only Opsmon has: {string.Join(", ", onlyOurs)}");
+            Assert.True(stable.Count >= 3, $"expected several stable groups, got {string.Join(", ", stable)}");
+            var report = Parity.Compare(
+                ours,
+                theirs,
+                include: name => name.StartsWith("namedprocess_namegroup_", StringComparison.Ordinal),
+                tolerance: ToleranceFor,
+                ignoreSeries: s => !stable.Contains(s.Labels.GetValueOrDefault("groupname", "")));
+            Assert.True(report.Problems.Count == 0, report.ToString());
+            Assert.All(RequiredFamilies, f => Assert.Contains(f, report.Compared));
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    private static IEnumerable<string> Groups(Dictionary<string, ParsedFamily> families) =>
+        families.TryGetValue("namedprocess_namegroup_num_procs", out var f) ? f.Samples.Select(s => s.Labels["groupname"]) : [];
+}
