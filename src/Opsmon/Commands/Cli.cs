@@ -12,6 +12,11 @@ public static class Cli
         var root = new RootCommand("Opsmon: local-first system monitoring agent. Prometheus-compatible host and process metrics.");
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(MetricsCommand.Create());
+        root.Subcommands.Add(DoctorCommand.Create());
+        root.Subcommands.Add(QueryCommand.CreateInstant());
+        root.Subcommands.Add(QueryCommand.CreateRange());
+        root.Subcommands.Add(ImportCommand.Create());
+        root.Subcommands.Add(PromqlTestCommand.Create());
         return root;
     }
 

@@ -4,21 +4,36 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Opsmon.Agent;
 using Opsmon.Collectors;
+using Opsmon.Core.Series;
 using Opsmon.Http;
+using Opsmon.Query;
+using Opsmon.RemoteWrite;
+using Opsmon.Storage;
 
 namespace Opsmon.Commands;
 
-/// <summary><c>opsmon run</c>: the agent. Serves /metrics and the health endpoints.</summary>
+/// <summary>
+/// <c>opsmon run</c>: the agent. Collects every interval into the embedded store, serves /metrics, the
+/// Prometheus HTTP API over the store, the remote-write receiver and the health endpoints, and ships the
+/// store to remote-write receivers when configured.
+/// </summary>
 public static class RunCommand
 {
     public static Command Create()
     {
         var flags = new CollectorFlags();
         var listen = new Option<string?>("--listen") { Description = "Address to serve HTTP on, HOST:PORT (default 127.0.0.1:9184, or listen: in the config)." };
-        var command = new Command("run", "Run the agent: serve /metrics, /-/healthy and /-/ready over HTTP.");
+        var data = StoreOptions.DataOption();
+        var interval = new Option<string?>("--interval") { Description = "Collection interval for the store, 1s to 1h (default 15s, or interval: in the config)." };
+        var retention = new Option<string?>("--retention") { Description = "How long the store keeps data (default 30d, or retention: in the config)." };
+        var command = new Command("run", "Run the agent: collect into the store every interval; serve /metrics, the Prometheus API (/api/v1/*), /api/v1/write, /-/healthy and /-/ready.");
         flags.AddTo(command);
         command.Options.Add(listen);
+        command.Options.Add(data);
+        command.Options.Add(interval);
+        command.Options.Add(retention);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var stderr = parse.InvocationConfiguration.Error;
@@ -31,22 +46,83 @@ public static class RunCommand
 
             var config = resolved.Config!;
             var endpoint = Hosting.ParseListen(parse.GetValue(listen) ?? config.Listen, out var listenError);
-            if (endpoint is null)
+            var error = listenError;
+            if (endpoint is not null && parse.GetValue(interval) is { } i)
             {
-                await stderr.WriteLineAsync($"opsmon: {listenError}").ConfigureAwait(false);
+                if (Configuration.ConfigLoader.TryDuration(i, out var span) && span >= TimeSpan.FromSeconds(1) && span <= TimeSpan.FromHours(1))
+                {
+                    config = config with { Interval = span };
+                }
+                else
+                {
+                    error = $"--interval: '{i}' is not a duration between 1s and 1h (for example 15s).";
+                }
+            }
+
+            if (error is null && parse.GetValue(retention) is { } r)
+            {
+                if (Configuration.ConfigLoader.TryDuration(r, out var span) && span >= TimeSpan.FromHours(1))
+                {
+                    config = config with { Retention = span };
+                }
+                else
+                {
+                    error = $"--retention: '{r}' is not a duration of at least 1h (for example 30d).";
+                }
+            }
+
+            if (error is not null || endpoint is null)
+            {
+                await stderr.WriteLineAsync($"opsmon: {error}").ConfigureAwait(false);
                 return Cli.ExitUsage;
             }
 
+            var dataDir = parse.GetValue(data)?.FullName ?? config.EffectiveDataDirectory;
             var builder = WebApplication.CreateSlimBuilder();
             builder.Logging.ClearProviders();
             builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
             builder.Logging.SetMinimumLevel(LogLevel.Information);
             builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+            builder.Logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
             builder.WebHost.UseKestrel(k => k.Listen(endpoint));
+            var time = TimeProvider.System;
+
+            Tsdb store;
+            try
+            {
+                store = Tsdb.Open(new TsdbOptions(dataDir) { Retention = config.Retention, MaxBytes = config.RetentionBytes, Time = time },
+                    LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true)).CreateLogger("store"));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+            {
+                await stderr.WriteLineAsync($"opsmon: --data {dataDir}: cannot open the store: {e.Message}").ConfigureAwait(false);
+                return 1;
+            }
+
+            using var storeLifetime = store;
+            var http = new HttpClient();
+            var senders = config.RemoteWrite.Select(o => new RemoteWriteSender(o, store, http, Path.Combine(dataDir, "remote_write"), time,
+                LoggerFactory.Create(b => b.AddSimpleConsole(c => c.SingleLine = true)).CreateLogger("remote_write"))).ToList();
+            builder.Services.AddSingleton(time);
+            builder.Services.AddSingleton(store);
+            builder.Services.AddSingleton<IQuerier>(store);
+            builder.Services.AddSingleton(new QueryEngine(store, new EngineOptions(), time));
+            builder.Services.AddSingleton(new MetadataCache());
+            builder.Services.AddSingleton(new AgentInfo(dataDir, FormatDuration(config.Retention)));
+            builder.Services.AddSingleton(new SelfMetrics(store, senders));
             builder.Services.AddSingleton(sp =>
                 new Scraper(Hosting.CollectorContextFor(config, sp.GetRequiredService<ILoggerFactory>().CreateLogger("collectors")), config.EnabledCollectors));
+            builder.Services.AddSingleton(sp => new CollectionLoop(
+                sp.GetRequiredService<Scraper>(), store, sp.GetRequiredService<SelfMetrics>(), sp.GetRequiredService<MetadataCache>(),
+                time, config.Interval, sp.GetRequiredService<ILogger<CollectionLoop>>()));
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<CollectionLoop>());
             await using var app = builder.Build();
             app.MapMetricsEndpoints();
+            app.MapPrometheusApi();
+            app.MapRemoteWriteReceiver();
+            // A first collection at start-up: CPU caches and the process tracker take their baseline now, as
+            // node_exporter and process-exporter do when they start, not at the first scrape.
+            app.Services.GetRequiredService<Scraper>().Collect();
             try
             {
                 await app.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -57,10 +133,21 @@ public static class RunCommand
                 return 1;
             }
 
-            app.Logger.LogInformation("Opsmon listening on http://{Endpoint} with collectors {Collectors}", endpoint, string.Join(",", config.EnabledCollectors));
+            using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, app.Lifetime.ApplicationStopping);
+            var shipping = senders.Select(s => s.RunAsync(stopping.Token)).ToList();
+            app.Logger.LogInformation("Opsmon listening on http://{Endpoint}; store {Data} (retention {Retention}, interval {Interval}); collectors {Collectors}",
+                endpoint, dataDir, FormatDuration(config.Retention), FormatDuration(config.Interval), string.Join(",", config.EnabledCollectors));
             await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+            await stopping.CancelAsync().ConfigureAwait(false);
+            await Task.WhenAll(shipping).ConfigureAwait(false);
             return 0;
         });
         return command;
     }
+
+    public static string FormatDuration(TimeSpan span) =>
+        span.TotalDays >= 1 && span.TotalDays == Math.Floor(span.TotalDays) ? $"{span.TotalDays:0}d"
+        : span.TotalHours >= 1 && span.TotalHours == Math.Floor(span.TotalHours) ? $"{span.TotalHours:0}h"
+        : span.TotalMinutes >= 1 && span.TotalMinutes == Math.Floor(span.TotalMinutes) ? $"{span.TotalMinutes:0}m"
+        : $"{span.TotalSeconds:0.###}s";
 }

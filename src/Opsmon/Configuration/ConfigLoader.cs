@@ -95,6 +95,44 @@ public static class ConfigLoader
             });
         }
 
+        var interval = TimeSpan.FromSeconds(15);
+        if (file.Interval is not null && (!TryDuration(file.Interval, out interval) || interval < TimeSpan.FromSeconds(1) || interval > TimeSpan.FromHours(1)))
+        {
+            errors.Add($"{path}: interval: '{file.Interval}' is not a duration between 1s and 1h (for example 15s).");
+        }
+
+        var retention = TimeSpan.FromDays(30);
+        if (file.Retention is not null && (!TryDuration(file.Retention, out retention) || retention < TimeSpan.FromHours(1)))
+        {
+            errors.Add($"{path}: retention: '{file.Retention}' is not a duration of at least 1h (for example 30d).");
+        }
+
+        var retentionBytes = 0L;
+        if (file.RetentionSize is not null && !TrySize(file.RetentionSize, out retentionBytes))
+        {
+            errors.Add($"{path}: retention_size: '{file.RetentionSize}' is not a size (for example 10GB, 512MB).");
+        }
+
+        var remotes = new List<Opsmon.RemoteWrite.RemoteWriteOptions>();
+        for (var i = 0; i < (file.RemoteWrite?.Count ?? 0); i++)
+        {
+            var r = file.RemoteWrite![i];
+            if (!Uri.TryCreate(r.Url, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
+            {
+                errors.Add($"{path}: remote_write[{i}].url: '{r.Url}' is not an http(s) URL.");
+                continue;
+            }
+
+            remotes.Add(new Opsmon.RemoteWrite.RemoteWriteOptions
+            {
+                Url = url,
+                Name = r.Name,
+                Shards = r.Shards is > 0 and <= 64 ? r.Shards : 2,
+                MaxSamplesPerSend = r.MaxSamplesPerSend is > 0 ? r.MaxSamplesPerSend : 2000,
+                Headers = r.Headers ?? [],
+            });
+        }
+
         if (errors.Count > 0)
         {
             return ConfigResult.Fail(string.Join(Environment.NewLine, errors));
@@ -103,6 +141,11 @@ public static class ConfigLoader
         return ConfigResult.Ok(new OpsmonConfig
         {
             Listen = file.Listen ?? "127.0.0.1:9184",
+            DataDirectory = file.Data,
+            Interval = interval,
+            Retention = retention,
+            RetentionBytes = retentionBytes,
+            RemoteWrite = remotes,
             Collectors = file.Collectors ?? [],
             CollectorOptions = new CollectorOptions
             {
@@ -114,10 +157,47 @@ public static class ConfigLoader
         });
     }
 
+    /// <summary>Prometheus-style durations: 15s, 1m30s, 30d, 1w, 500ms.</summary>
+    public static bool TryDuration(string text, out TimeSpan value)
+    {
+        var ok = Opsmon.Query.Parser.TryParseDuration(text.Trim(), out var ms);
+        value = TimeSpan.FromMilliseconds(ms);
+        return ok && ms > 0;
+    }
+
+    /// <summary>Sizes with a unit: B, KB, MB, GB, TB (powers of 1024, as Prometheus's retention.size).</summary>
+    public static bool TrySize(string text, out long bytes)
+    {
+        bytes = 0;
+        var t = text.Trim().ToUpperInvariant();
+        var units = new (string Suffix, long Factor)[] { ("TB", 1L << 40), ("GB", 1L << 30), ("MB", 1L << 20), ("KB", 1L << 10), ("B", 1) };
+        foreach (var (suffix, factor) in units)
+        {
+            if (t.EndsWith(suffix, StringComparison.Ordinal) &&
+                double.TryParse(t[..^suffix.Length], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var n) && n > 0)
+            {
+                bytes = (long)(n * factor);
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     // YAML shapes; mutable because YamlDotNet fills them, never exposed beyond this file.
     private sealed class ConfigFile
     {
         public string? Listen { get; set; }
+
+        public string? Data { get; set; }
+
+        public string? Interval { get; set; }
+
+        public string? Retention { get; set; }
+
+        public string? RetentionSize { get; set; }
+
+        public List<RemoteWriteSection>? RemoteWrite { get; set; }
 
         public Dictionary<string, bool>? Collectors { get; set; }
 
@@ -144,6 +224,19 @@ public static class ConfigLoader
         public List<string>? Exe { get; set; }
 
         public List<string>? Cmdline { get; set; }
+    }
+
+    private sealed class RemoteWriteSection
+    {
+        public string? Url { get; set; }
+
+        public string? Name { get; set; }
+
+        public int Shards { get; set; } = 2;
+
+        public int MaxSamplesPerSend { get; set; } = 2000;
+
+        public Dictionary<string, string>? Headers { get; set; }
     }
 
     private sealed class CgroupSection

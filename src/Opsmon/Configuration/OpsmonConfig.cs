@@ -15,6 +15,30 @@ public sealed record OpsmonConfig
     public CollectorOptions CollectorOptions { get; init; } = new();
 
     public FsRoot Root { get; init; } = FsRoot.Live;
+
+    /// <summary>The store's directory; null means the XDG data directory (see <see cref="DefaultDataDirectory"/>).</summary>
+    public string? DataDirectory { get; init; }
+
+    /// <summary>How often `opsmon run` collects into the store (1 s to 1 h).</summary>
+    public TimeSpan Interval { get; init; } = TimeSpan.FromSeconds(15);
+
+    public TimeSpan Retention { get; init; } = TimeSpan.FromDays(30);
+
+    /// <summary>Optional size limit for the store's blocks; 0 = none.</summary>
+    public long RetentionBytes { get; init; }
+
+    public IReadOnlyList<Opsmon.RemoteWrite.RemoteWriteOptions> RemoteWrite { get; init; } = [];
+
+    /// <summary>$XDG_DATA_HOME/opsmon, else ~/.local/share/opsmon.</summary>
+    public static string DefaultDataDirectory()
+    {
+        var xdg = Environment.GetEnvironmentVariable("XDG_DATA_HOME");
+        var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        var baseDir = !string.IsNullOrEmpty(xdg) && Path.IsPathRooted(xdg) ? xdg : Path.Combine(home, ".local", "share");
+        return Path.Combine(baseDir, "opsmon");
+    }
+
+    public string EffectiveDataDirectory => DataDirectory ?? DefaultDataDirectory();
 }
 
 /// <summary>A loaded configuration, or an error that names the file, line and key.</summary>

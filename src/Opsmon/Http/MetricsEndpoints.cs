@@ -22,7 +22,9 @@ public static class MetricsEndpoints
     private static async Task ServeMetrics(HttpContext context)
     {
         var scraper = context.RequestServices.GetRequiredService<Scraper>();
-        var families = scraper.Collect().Families;
+        var sink = scraper.Collect();
+        context.RequestServices.GetService<Opsmon.Agent.SelfMetrics>()?.Update(sink);
+        var families = sink.Families;
         var format = ExpositionContentType.Negotiate(context.Request.Headers.Accept);
         context.Response.ContentType = ExpositionContentType.For(format);
         var gzip = context.Request.Headers.AcceptEncoding.Any(v => v is not null && v.Contains("gzip", StringComparison.OrdinalIgnoreCase));

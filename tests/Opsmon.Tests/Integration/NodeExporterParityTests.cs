@@ -33,8 +33,10 @@ public sealed class NodeExporterParityTests
         "node_boot_time_seconds" => new(0, 1.0),
         "node_vmstat_pgfault" or "node_vmstat_pgmajfault" or "node_vmstat_pgpgin" or "node_vmstat_pgpgout" => new(0.02, 50_000),
         "node_context_switches_total" or "node_intr_total" or "node_forks_total" => new(0.02, 50_000),
-        _ when family.StartsWith("node_network_", StringComparison.Ordinal) => new(0.02, 200_000),
-        _ when family.StartsWith("node_netstat_", StringComparison.Ordinal) => new(0.02, 2_000),
+        // Loopback traffic from tests running alongside moves these between the two reads.
+        _ when family.StartsWith("node_sockstat_", StringComparison.Ordinal) => Tolerance.Volatile,
+        _ when family.StartsWith("node_network_", StringComparison.Ordinal) => new(0.05, 2_000_000),
+        _ when family.StartsWith("node_netstat_", StringComparison.Ordinal) => new(0.05, 2_000_000),
         _ when family.StartsWith("node_disk_", StringComparison.Ordinal) => new(0.02, 1_000_000),
         _ => Tolerance.Exact,
     };
@@ -44,7 +46,13 @@ public sealed class NodeExporterParityTests
     {
         var nodePort = RunningProcess.FreePort();
         var ourPort = RunningProcess.FreePort();
-        await using var node = RunningProcess.Start(Tools.Require("prometheus-node-exporter"), [$"--web.listen-address=127.0.0.1:{nodePort}", "--no-collector.systemd"]);
+        await using var node = RunningProcess.Start(Tools.Require("prometheus-node-exporter"), [
+            $"--web.listen-address=127.0.0.1:{nodePort}", "--no-collector.systemd",
+            // Debian patches node_exporter's defaults (it also drops /mnt, /media, /run and the lo device) and
+            // 1.5 predates upstream's zram exclusion; Opsmon follows current upstream, so the peer is given those.
+            @"--collector.diskstats.device-exclude=^(z?ram|loop|fd|(h|s|v|xv)d[a-z]|nvme\d+n\d+p)\d+$",
+            "--collector.filesystem.mount-points-exclude=^/(dev|proc|run/credentials/.+|sys|var/lib/docker/.+|var/lib/containers/storage/.+)($|/)",
+            "--collector.netdev.device-exclude=^$"]);
         await using var opsmon = RunningProcess.StartOpsmon("run", "--listen", $"127.0.0.1:{ourPort}");
         await node.WaitForHttpAsync($"http://127.0.0.1:{nodePort}/metrics");
         await opsmon.WaitForHttpAsync($"http://127.0.0.1:{ourPort}/-/healthy");
@@ -58,7 +66,13 @@ public sealed class NodeExporterParityTests
 
         Assert.True(report.Problems.Count == 0, report.ToString());
         // The comparison is only meaningful if it covered the collectors Opsmon shares with node_exporter.
-        foreach (var family in new[] { "node_load1" })
+        foreach (var family in new[]
+        {
+            "node_cpu_seconds_total", "node_memory_MemTotal_bytes", "node_load1", "node_pressure_cpu_waiting_seconds_total",
+            "node_vmstat_pgfault", "node_context_switches_total", "node_boot_time_seconds", "node_disk_reads_completed_total",
+            "node_network_receive_bytes_total", "node_filesystem_size_bytes", "node_filefd_maximum", "node_sockstat_sockets_used",
+            "node_netstat_Tcp_InErrs", "node_uname_info", "node_os_info",
+        })
         {
             Assert.Contains(family, report.Compared);
         }

@@ -64,8 +64,10 @@ public static class Parity
                 problems.Add($"{name}: type {mine.Type}, peer has {peer.Type}");
             }
 
-            var ourSeries = mine.Samples.Where(s => ignoreSeries?.Invoke(s) != true).ToDictionary(s => s.Name + "{" + s.LabelKey + "}");
-            var peerSeries = peer.Samples.Where(s => ignoreSeries?.Invoke(s) != true).ToDictionary(s => s.Name + "{" + s.LabelKey + "}");
+            // A series ignored on either side (a transient process, a peer's known bug) is left out of both.
+            var ignored = mine.Samples.Concat(peer.Samples).Where(s => ignoreSeries?.Invoke(s) == true).Select(Key).ToHashSet();
+            var ourSeries = mine.Samples.Where(s => !ignored.Contains(Key(s))).ToDictionary(Key);
+            var peerSeries = peer.Samples.Where(s => !ignored.Contains(Key(s))).ToDictionary(Key);
             foreach (var key in peerSeries.Keys.Except(ourSeries.Keys))
             {
                 problems.Add($"{name}: peer has {key}, Opsmon does not");
@@ -89,6 +91,8 @@ public static class Parity
 
         return new Report(compared, problems);
     }
+
+    private static string Key(ParsedSample s) => s.Name + "{" + s.LabelKey + "}";
 
     public static async Task<(string Ours, string Theirs)> ScrapeTogetherAsync(string ourUrl, string theirUrl)
     {

@@ -1,0 +1,82 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using Opsmon.Analysis.Data;
+
+namespace Opsmon.Analysis.Leaks;
+
+/// <summary>Runs <see cref="LeakDetector"/> over every process's and cgroup's memory series in the window.</summary>
+public static class LeakScanner
+{
+    // Private memory shows a leak without the noise of shared pages, so the most specific series wins.
+    private static readonly ImmutableArray<(string Metric, string Kind)> ProcessMetrics =
+    [
+        ("opsmon_process_uss_bytes", "uss"),
+        ("opsmon_process_pss_bytes", "pss"),
+        ("opsmon_process_resident_memory_bytes", "rss"),
+    ];
+
+    public static LeakScan Scan(MetricReader data, long originMs, LeakThresholds thresholds)
+    {
+        var suspects = new List<LeakFinding>();
+        var trends = new List<MemoryTrend>();
+        var available = data.Last("node_memory_MemAvailable_bytes");
+
+        var chosen = new Dictionary<int, (SeriesPoints Series, string Kind)>();
+        foreach (var (metric, kind) in ProcessMetrics)
+        {
+            foreach (var s in data.Series(metric))
+            {
+                if (s.Count < thresholds.MinSamples ||
+                    !int.TryParse(s["pid"], NumberStyles.Integer, CultureInfo.InvariantCulture, out var pid))
+                {
+                    continue;
+                }
+
+                if (!chosen.TryGetValue(pid, out var existing) ||
+                    (string.Equals(existing.Kind, kind, StringComparison.Ordinal) && existing.Series.Count < s.Count))
+                {
+                    chosen[pid] = (s, kind);
+                }
+            }
+        }
+
+        foreach (var (pid, (series, kind)) in chosen.OrderBy(static kv => kv.Key))
+        {
+            var assessment = LeakDetector.Assess(series.SecondsSince(originMs), series.Values, thresholds);
+            trends.Add(new MemoryTrend("process", pid, series["name"], assessment.BytesPerSecond, assessment.IsLeak));
+            if (assessment.IsLeak)
+            {
+                suspects.Add(ToFinding("process", pid, series["name"], kind, series.Last, assessment, available, "MemAvailable"));
+            }
+        }
+
+        var limits = data.Series("opsmon_cgroup_memory_max_bytes")
+            .GroupBy(static s => s["cgroup"], StringComparer.Ordinal)
+            .ToDictionary(static g => g.Key, static g => g.First().Last, StringComparer.Ordinal);
+        foreach (var series in data.Series("opsmon_cgroup_memory_current_bytes"))
+        {
+            var cgroup = series["cgroup"];
+            var assessment = LeakDetector.Assess(series.SecondsSince(originMs), series.Values, thresholds);
+            trends.Add(new MemoryTrend("cgroup", null, cgroup, assessment.BytesPerSecond, assessment.IsLeak));
+            if (!assessment.IsLeak)
+            {
+                continue;
+            }
+
+            var hasLimit = limits.TryGetValue(cgroup, out var max) && max > 0 && double.IsFinite(max);
+            var headroom = hasLimit ? Math.Min(max - series.Last, double.IsNaN(available) ? double.MaxValue : available) : available;
+            suspects.Add(ToFinding("cgroup", null, cgroup, "cgroup", series.Last, assessment, headroom, hasLimit ? "memory.max" : "MemAvailable"));
+        }
+
+        suspects.Sort(static (a, b) => b.BytesPerSecond.CompareTo(a.BytesPerSecond));
+        return new LeakScan(suspects, trends);
+    }
+
+    private static LeakFinding ToFinding(
+        string kind, int? pid, string name, string metric, double current, LeakAssessment a, double headroom, string limit)
+    {
+        double? seconds = double.IsNaN(headroom) ? null : Math.Max(0, headroom) / a.BytesPerSecond;
+        return new LeakFinding(kind, pid, name, metric, current, a.BytesPerSecond, a.BytesPerSecond * 3600 / 1e6,
+            a.GrowingForSeconds, a.Confidence, a.PValue, seconds, limit);
+    }
+}

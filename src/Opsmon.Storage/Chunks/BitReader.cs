@@ -1,0 +1,31 @@
+namespace Opsmon.Storage.Chunks;
+
+/// <summary>Reads bits most-significant first from a byte array; a mutable struct held in a field of its iterator.</summary>
+internal struct BitReader(byte[] buffer, int startByte)
+{
+    private readonly byte[] _buffer = buffer;
+    private int _position = startByte * 8;
+
+    public bool ReadBit()
+    {
+        var bit = (_buffer[_position >> 3] >> (7 - (_position & 7))) & 1;
+        _position++;
+        return bit != 0;
+    }
+
+    public ulong ReadBits(int count)
+    {
+        var value = 0UL;
+        while (count > 0)
+        {
+            var available = 8 - (_position & 7);
+            var take = Math.Min(available, count);
+            var bits = (ulong)((_buffer[_position >> 3] >> (available - take)) & ((1 << take) - 1));
+            value = (value << take) | bits;
+            count -= take;
+            _position += take;
+        }
+
+        return value;
+    }
+}

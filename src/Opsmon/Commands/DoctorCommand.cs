@@ -1,0 +1,246 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Opsmon.Agent;
+using Opsmon.Analysis;
+using Opsmon.Collectors;
+using Opsmon.Core.Series;
+using Opsmon.Query.PromqlTest;
+using Opsmon.Storage;
+using Spectre.Console;
+
+namespace Opsmon.Commands;
+
+/// <summary>
+/// <c>opsmon doctor</c>: samples the machine for --duration at --interval, analyses it (USE method per resource,
+/// leaks, forecasts) and prints what is wrong, why and what to do. Exit 0 healthy, 1 warnings, 2 critical.
+/// With --from DIR it analyses the store's history instead, which leak and forecast checks need.
+/// </summary>
+public static class DoctorCommand
+{
+    public static Command Create()
+    {
+        var flags = new CollectorFlags();
+        var duration = new Option<string>("--duration") { Description = "How long to sample the machine (default 5s).", DefaultValueFactory = _ => "5s" };
+        var interval = new Option<string>("--interval") { Description = "Sampling interval (default 1s).", DefaultValueFactory = _ => "1s" };
+        var from = new Option<DirectoryInfo?>("--from") { Description = "Analyse the history in this store directory (an agent's --data) instead of sampling now." };
+        var window = new Option<string>("--window") { Description = "With --from: how much history to analyse, ending now (default 1h).", DefaultValueFactory = _ => "1h" };
+        var json = new Option<bool>("--json") { Description = "Print the report as JSON (schema in docs/doctor.md)." };
+        var all = new Option<bool>("--all") { Description = "Also list the checks that found nothing wrong." };
+        var command = new Command("doctor", "Tell what is wrong with this machine now: findings with evidence and suggestions. Exit 0 healthy, 1 warnings, 2 critical.");
+        flags.AddTo(command);
+        command.Options.Add(duration);
+        command.Options.Add(interval);
+        command.Options.Add(from);
+        command.Options.Add(window);
+        command.Options.Add(json);
+        command.Options.Add(all);
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var stdout = parse.InvocationConfiguration.Output;
+            var stderr = parse.InvocationConfiguration.Error;
+            var resolved = flags.Resolve(parse);
+            if (resolved.Error is not null)
+            {
+                await stderr.WriteLineAsync($"opsmon: {resolved.Error}").ConfigureAwait(false);
+                return Cli.ExitUsage;
+            }
+
+            if (!Configuration.ConfigLoader.TryDuration(parse.GetValue(duration)!, out var span) || span > TimeSpan.FromHours(1))
+            {
+                await stderr.WriteLineAsync($"opsmon: --duration: '{parse.GetValue(duration)}' is not a duration up to 1h (for example 5s).").ConfigureAwait(false);
+                return Cli.ExitUsage;
+            }
+
+            if (!Configuration.ConfigLoader.TryDuration(parse.GetValue(interval)!, out var step) || step < TimeSpan.FromMilliseconds(100) || step > span)
+            {
+                await stderr.WriteLineAsync($"opsmon: --interval: '{parse.GetValue(interval)}' must be a duration from 100ms up to --duration.").ConfigureAwait(false);
+                return Cli.ExitUsage;
+            }
+
+            if (!Configuration.ConfigLoader.TryDuration(parse.GetValue(window)!, out var history))
+            {
+                await stderr.WriteLineAsync($"opsmon: --window: '{parse.GetValue(window)}' is not a duration (for example 1h).").ConfigureAwait(false);
+                return Cli.ExitUsage;
+            }
+
+            var config = resolved.Config!;
+            var machine = new MachineFacts(Environment.ProcessorCount, Environment.SystemPageSize, 0, Environment.MachineName);
+            DoctorReport report;
+            var store = parse.GetValue(from);
+            if (store is not null)
+            {
+                if (!store.Exists)
+                {
+                    await stderr.WriteLineAsync($"opsmon: --from {store.FullName}: no such directory.").ConfigureAwait(false);
+                    return Cli.ExitUsage;
+                }
+
+                using var tsdb = Tsdb.Open(new TsdbOptions(store.FullName));
+                var end = TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds();
+                report = new Analyzer().Run(tsdb, end - (long)history.TotalMilliseconds, end, Thresholds.Default, machine);
+            }
+            else
+            {
+                var memory = new MemoryStorage();
+                var scraper = new Scraper(Hosting.CollectorContextFor(config, Hosting.StderrLogger(Microsoft.Extensions.Logging.LogLevel.Error)), config.EnabledCollectors);
+                var showProgress = !parse.GetValue(json) && ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected;
+                var (start, end) = await SampleAsync(scraper, memory, span, step, showProgress ? stderr : null, cancellationToken).ConfigureAwait(false);
+                report = new Analyzer().Run(memory, start, end, Thresholds.Default, machine);
+            }
+
+            if (parse.GetValue(json))
+            {
+                await stdout.WriteLineAsync(JsonSerializer.Serialize(report, AnalysisJsonContext.Default.DoctorReport)).ConfigureAwait(false);
+            }
+            else if (ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR")))
+            {
+                RenderRich(report, parse.GetValue(all));
+            }
+            else
+            {
+                await stdout.WriteAsync(RenderPlain(report, parse.GetValue(all))).ConfigureAwait(false);
+            }
+
+            return report.ExitCode;
+        });
+        return command;
+    }
+
+    /// <summary>Collects into <paramref name="memory"/> every <paramref name="step"/> for <paramref name="span"/>; returns the window in ms.</summary>
+    private static async Task<(long Start, long End)> SampleAsync(Scraper scraper, MemoryStorage memory, TimeSpan span, TimeSpan step, TextWriter? progress, CancellationToken cancellationToken)
+    {
+        var conversion = new SampleConversion();
+        var clock = Stopwatch.StartNew();
+        var origin = TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds();
+        var samples = (int)(span.TotalMilliseconds / step.TotalMilliseconds);
+        var last = origin;
+        for (var i = 0; i <= samples; i++)
+        {
+            var due = step * i;
+            if (clock.Elapsed < due)
+            {
+                await Task.Delay(due - clock.Elapsed, cancellationToken).ConfigureAwait(false);
+            }
+
+            last = origin + (long)due.TotalMilliseconds;
+            conversion.AppendAll(scraper.Collect().Families, memory, last);
+            memory.Commit();
+            progress?.Write($"\rsampling {i + 1}/{samples + 1}…");
+        }
+
+        progress?.Write("\r                         \r");
+        return (origin, last);
+    }
+
+    private static string Icon(Severity s) => s switch
+    {
+        Severity.Critical => "CRITICAL",
+        Severity.Warning => "WARNING ",
+        _ => "ok      ",
+    };
+
+    public static string RenderPlain(DoctorReport report, bool all)
+    {
+        var sb = new StringBuilder();
+        sb.Append(CultureInfo.InvariantCulture, $"opsmon doctor: {report.Machine.Hostname}, {report.Machine.Cores} cores, {report.Window.DurationSeconds:0.#} s analysed\n\n");
+        foreach (var f in report.Findings.Where(f => all || f.Severity != Severity.Ok))
+        {
+            sb.Append(CultureInfo.InvariantCulture, $"{Icon(f.Severity)} {f.Id} [{f.Resource}]\n  {f.Explanation}\n");
+            if (f.Evidence.Count > 0)
+            {
+                sb.Append("  evidence: ").Append(string.Join(", ", f.Evidence.Select(e => $"{e.Name} {Format(e.Value, e.Unit)}"))).Append('\n');
+            }
+
+            foreach (var p in f.Processes.Take(5))
+            {
+                sb.Append(CultureInfo.InvariantCulture, $"  {(p.Pid is { } pid ? $"pid {pid}" : "group")} {p.Name}: {Format(p.Value, p.Unit)}\n");
+            }
+
+            foreach (var c in f.Cgroups.Take(3))
+            {
+                sb.Append(CultureInfo.InvariantCulture, $"  cgroup {c.Cgroup}: {Format(c.Value, c.Unit)}\n");
+            }
+
+            if (f.Suggestion.Length > 0)
+            {
+                sb.Append("  → ").Append(f.Suggestion).Append('\n');
+            }
+
+            sb.Append('\n');
+        }
+
+        var critical = report.Findings.Count(f => f.Severity == Severity.Critical);
+        var warnings = report.Findings.Count(f => f.Severity == Severity.Warning);
+        var ok = report.Findings.Count(f => f.Severity == Severity.Ok);
+        sb.Append(CultureInfo.InvariantCulture, $"{(critical + warnings == 0 ? "healthy" : "problems found")}: {critical} critical, {warnings} warnings, {ok} ok\n");
+        return sb.ToString();
+    }
+
+    private static void RenderRich(DoctorReport report, bool all)
+    {
+        AnsiConsole.MarkupLine($"[bold]opsmon doctor[/]: {Markup.Escape(report.Machine.Hostname)}, {report.Machine.Cores} cores, {report.Window.DurationSeconds:0.#} s analysed");
+        var table = new Table().Border(TableBorder.Rounded).AddColumn("").AddColumn("finding").AddColumn("evidence and next step");
+        foreach (var f in report.Findings.Where(f => all || f.Severity != Severity.Ok))
+        {
+            var color = f.Severity switch { Severity.Critical => "red", Severity.Warning => "yellow", _ => "green" };
+            var detail = new StringBuilder(Markup.Escape(f.Explanation));
+            if (f.Evidence.Count > 0)
+            {
+                detail.Append("\n[grey]").Append(Markup.Escape(string.Join(", ", f.Evidence.Select(e => $"{e.Name} {Format(e.Value, e.Unit)}")))).Append("[/]");
+            }
+
+            foreach (var p in f.Processes.Take(3))
+            {
+                detail.Append("\n[grey]").Append(Markup.Escape($"{(p.Pid is { } pid ? $"pid {pid}" : "group")} {p.Name}: {Format(p.Value, p.Unit)}")).Append("[/]");
+            }
+
+            if (f.Suggestion.Length > 0)
+            {
+                detail.Append("\n→ ").Append(Markup.Escape(f.Suggestion));
+            }
+
+            table.AddRow(new Markup($"[{color}]{f.Severity.ToString().ToUpperInvariant()}[/]"), new Markup($"[bold]{Markup.Escape(f.Id)}[/]\n{Markup.Escape(f.Resource)}"), new Markup(detail.ToString()));
+        }
+
+        if (table.Rows.Count > 0)
+        {
+            AnsiConsole.Write(table);
+        }
+
+        var critical = report.Findings.Count(f => f.Severity == Severity.Critical);
+        var warnings = report.Findings.Count(f => f.Severity == Severity.Warning);
+        var ok = report.Findings.Count(f => f.Severity == Severity.Ok);
+        AnsiConsole.MarkupLine(critical + warnings == 0
+            ? $"[green]healthy[/]: {ok} checks found nothing wrong"
+            : $"[red]{critical} critical[/], [yellow]{warnings} warnings[/], {ok} ok");
+    }
+
+    /// <summary>Human units: bytes in KiB/MiB/GiB, percents, seconds.</summary>
+    public static string Format(double value, string unit) => unit switch
+    {
+        "bytes" => Bytes(value),
+        "bytes/s" => Bytes(value) + "/s",
+        "percent" => value.ToString("0.#", CultureInfo.InvariantCulture) + "%",
+        "ratio" => (value * 100).ToString("0.#", CultureInfo.InvariantCulture) + "%",
+        "seconds" when double.IsPositiveInfinity(value) => "never",
+        "seconds" => value >= 3600 ? (value / 3600).ToString("0.#", CultureInfo.InvariantCulture) + " h" : value.ToString("0.##", CultureInfo.InvariantCulture) + " s",
+        "celsius" => value.ToString("0.#", CultureInfo.InvariantCulture) + " °C",
+        _ => value.ToString("0.##", CultureInfo.InvariantCulture) + (unit is "count" or "" ? "" : " " + unit),
+    };
+
+    private static string Bytes(double v)
+    {
+        string[] units = ["B", "KiB", "MiB", "GiB", "TiB"];
+        var i = 0;
+        while (Math.Abs(v) >= 1024 && i < units.Length - 1)
+        {
+            v /= 1024;
+            i++;
+        }
+
+        return v.ToString(i == 0 ? "0" : "0.#", CultureInfo.InvariantCulture) + " " + units[i];
+    }
+}

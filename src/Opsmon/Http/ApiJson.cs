@@ -1,0 +1,167 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Opsmon.Core.Series;
+using Opsmon.Query;
+
+namespace Opsmon.Http;
+
+/// <summary>
+/// Renders the Prometheus HTTP API's JSON envelope and result types exactly as Prometheus does: times as Unix
+/// seconds (numbers), sample values as strings ("1.5", "NaN", "+Inf"), {"status","data"} or {"status","errorType","error"}.
+/// </summary>
+public static class ApiJson
+{
+    public static Task SuccessAsync(HttpContext context, Action<Utf8JsonWriter> writeData) =>
+        WriteAsync(context, StatusCodes.Status200OK, w =>
+        {
+            w.WriteString("status", "success");
+            w.WritePropertyName("data");
+            writeData(w);
+        });
+
+    public static Task ErrorAsync(HttpContext context, ErrorType type, string message) =>
+        WriteAsync(context, StatusFor(type), w =>
+        {
+            w.WriteString("status", "error");
+            w.WriteString("errorType", type.ToWireName());
+            w.WriteString("error", message);
+        });
+
+    /// <summary>Prometheus's status codes: 400 bad_data, 422 execution, 503 timeout/canceled, 500 internal.</summary>
+    public static int StatusFor(ErrorType type) => type switch
+    {
+        ErrorType.BadData => StatusCodes.Status400BadRequest,
+        ErrorType.Execution => StatusCodes.Status422UnprocessableEntity,
+        ErrorType.Timeout or ErrorType.Canceled => StatusCodes.Status503ServiceUnavailable,
+        _ => StatusCodes.Status500InternalServerError,
+    };
+
+    public static void WriteQueryData(Utf8JsonWriter w, QueryValue value)
+    {
+        w.WriteStartObject();
+        w.WriteString("resultType", value.ResultType);
+        w.WritePropertyName("result");
+        switch (value)
+        {
+            case ScalarValue s:
+                WritePoint(w, s.T, s.V);
+                break;
+            case StringValue s:
+                w.WriteStartArray();
+                WriteTime(w, s.T);
+                w.WriteStringValue(s.V);
+                w.WriteEndArray();
+                break;
+            case VectorValue v:
+                w.WriteStartArray();
+                foreach (var sample in v.Samples)
+                {
+                    w.WriteStartObject();
+                    w.WritePropertyName("metric");
+                    WriteLabels(w, sample.Metric);
+                    w.WritePropertyName("value");
+                    WritePoint(w, sample.T, sample.V);
+                    w.WriteEndObject();
+                }
+
+                w.WriteEndArray();
+                break;
+            case MatrixValue m:
+                w.WriteStartArray();
+                foreach (var series in m.Series)
+                {
+                    w.WriteStartObject();
+                    w.WritePropertyName("metric");
+                    WriteLabels(w, series.Metric);
+                    w.WritePropertyName("values");
+                    w.WriteStartArray();
+                    foreach (var p in series.Points)
+                    {
+                        WritePoint(w, p.T, p.V);
+                    }
+
+                    w.WriteEndArray();
+                    w.WriteEndObject();
+                }
+
+                w.WriteEndArray();
+                break;
+        }
+
+        w.WriteEndObject();
+    }
+
+    public static void WriteLabels(Utf8JsonWriter w, Labels labels)
+    {
+        w.WriteStartObject();
+        foreach (var label in labels.AsSpan())
+        {
+            w.WriteString(label.Name, label.Value);
+        }
+
+        w.WriteEndObject();
+    }
+
+    public static void WriteStrings(Utf8JsonWriter w, IEnumerable<string> values)
+    {
+        w.WriteStartArray();
+        foreach (var v in values)
+        {
+            w.WriteStringValue(v);
+        }
+
+        w.WriteEndArray();
+    }
+
+    private static void WritePoint(Utf8JsonWriter w, long t, double v)
+    {
+        w.WriteStartArray();
+        WriteTime(w, t);
+        w.WriteStringValue(FormatValue(v));
+        w.WriteEndArray();
+    }
+
+    /// <summary>Unix seconds with millisecond precision, as a JSON number (1700000000.123).</summary>
+    private static void WriteTime(Utf8JsonWriter w, long ms) =>
+        w.WriteRawValue((ms / 1000.0).ToString("0.###", CultureInfo.InvariantCulture));
+
+    /// <summary>Go's strconv.FormatFloat(v, 'f', -1, 64) for finite values; NaN, +Inf, -Inf spelled as Prometheus does.</summary>
+    public static string FormatValue(double v) => v switch
+    {
+        double.PositiveInfinity => "+Inf",
+        double.NegativeInfinity => "-Inf",
+        _ when double.IsNaN(v) => "NaN",
+        _ => FormatFinite(v),
+    };
+
+    private static string FormatFinite(double v)
+    {
+        var r = v.ToString("R", CultureInfo.InvariantCulture);
+        if (!r.Contains('E', StringComparison.Ordinal))
+        {
+            return r;
+        }
+
+        // Go's 'f' format never uses an exponent; decimal handles up to ~7.9e28, beyond that keep the exponent form.
+        return Math.Abs(v) < 7.9e28 && Math.Abs(v) > 1e-28
+            ? ((decimal)v).ToString(CultureInfo.InvariantCulture)
+            : r;
+    }
+
+    private static async Task WriteAsync(HttpContext context, int status, Action<Utf8JsonWriter> body)
+    {
+        var buffer = new ArrayBufferWriter<byte>(4096);
+        await using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            body(w);
+            w.WriteEndObject();
+        }
+
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json";
+        await context.Response.Body.WriteAsync(buffer.WrittenMemory, context.RequestAborted).ConfigureAwait(false);
+    }
+}
