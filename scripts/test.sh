@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs Opsmon's whole test suite. Installs what the tests need from Debian when missing (the real
-# Prometheus, node_exporter and process-exporter the integration tests start on loopback), checks
+# Prometheus, node_exporter, process-exporter and VictoriaMetrics the integration tests start on loopback,
+# stress-ng for the doctor's live tests), checks
 # formatting, builds with warnings as errors, runs every test project, and prints "N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,6 +11,9 @@ command -v prometheus >/dev/null || need+=(prometheus)
 command -v promtool >/dev/null || need+=(prometheus)
 [ -x /usr/bin/prometheus-node-exporter ] || need+=(prometheus-node-exporter)
 [ -x /usr/bin/prometheus-process-exporter ] || need+=(prometheus-process-exporter)
+[ -x /usr/bin/victoria-metrics ] || need+=(victoria-metrics)
+command -v stress-ng >/dev/null || need+=(stress-ng)
+command -v curl >/dev/null || need+=(curl)
 if [ ${#need[@]} -gt 0 ]; then
   echo "== installing from Debian: ${need[*]}"
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"

@@ -11,7 +11,7 @@ public enum MatcherType
 }
 
 /// <summary>
-/// A label matcher as PromQL defines it. Regexes are fully anchored (<c>^(?:re)$</c>), and a label
+/// A label matcher as PromQL defines it. Regexes are fully anchored (<c>^(?:re)\z</c>, so a trailing newline is not ignored), and a label
 /// that is absent matches as the empty string.
 /// </summary>
 public sealed class LabelMatcher
@@ -25,7 +25,7 @@ public sealed class LabelMatcher
         Value = value;
         if (type is MatcherType.Regex or MatcherType.NotRegex)
         {
-            _regex = new Regex("^(?:" + value + ")$", RegexOptions.CultureInvariant | RegexOptions.Singleline);
+            _regex = new Regex("^(?:" + value + @")\z", RegexOptions.CultureInvariant | RegexOptions.Singleline);
         }
     }
 

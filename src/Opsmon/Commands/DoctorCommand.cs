@@ -85,7 +85,12 @@ public static class DoctorCommand
             else
             {
                 var memory = new MemoryStorage();
-                var scraper = new Scraper(Hosting.CollectorContextFor(config, Hosting.StderrLogger(Microsoft.Extensions.Logging.LogLevel.Error)), config.EnabledCollectors);
+                var context = Hosting.CollectorContextFor(config, Hosting.StderrLogger(Microsoft.Extensions.Logging.LogLevel.Error));
+
+                // A window of seconds needs every sample fresh: smaps_rollup (USS, PSS) cached for a minute would
+                // show a leaking process as flat.
+                context = context with { Options = context.Options with { SmapsMaxAge = TimeSpan.Zero } };
+                var scraper = new Scraper(context, config.EnabledCollectors);
                 var showProgress = !parse.GetValue(json) && ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected;
                 var (start, end) = await SampleAsync(scraper, memory, span, step, showProgress ? stderr : null, cancellationToken).ConfigureAwait(false);
                 report = new Analyzer().Run(memory, start, end, Thresholds.Default, machine);

@@ -1,4 +1,5 @@
 using Opsmon.Collectors;
+using Opsmon.Collectors.Linux;
 using YamlDotNet.Core;
 using YamlDotNet.Serialization;
 using YamlDotNet.Serialization.NamingConventions;
@@ -74,18 +75,6 @@ public static class ConfigLoader
                 errors.Add($"{path}: process.groups[{i}]: a group needs at least one of comm, exe or cmdline.");
             }
 
-            foreach (var re in g.Cmdline ?? [])
-            {
-                try
-                {
-                    _ = new System.Text.RegularExpressions.Regex(re);
-                }
-                catch (ArgumentException e)
-                {
-                    errors.Add($"{path}: process.groups[{i}].cmdline: invalid regex '{re}': {e.Message}");
-                }
-            }
-
             rules.Add(new ProcessGroupRule
             {
                 Name = g.Name ?? "{{.Comm}}",
@@ -133,6 +122,8 @@ public static class ConfigLoader
             });
         }
 
+        // The collector validates regexes (RE2 syntax such as (?P<name>...) included) and name templates.
+        errors.AddRange(ProcessCollector.ValidateGroupRules(rules).Select(p => $"{path}: process.groups: {p}"));
         if (errors.Count > 0)
         {
             return ConfigResult.Fail(string.Join(Environment.NewLine, errors));

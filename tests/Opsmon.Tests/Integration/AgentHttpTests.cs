@@ -8,13 +8,14 @@ namespace Opsmon.Tests.Integration;
 public sealed class AgentHttpTests : IAsyncLifetime
 {
     private readonly int _port = RunningProcess.FreePort();
+    private readonly DirectoryInfo _data = Directory.CreateTempSubdirectory("opsmon-http-");
     private RunningProcess? _agent;
 
     private string Url(string path) => $"http://127.0.0.1:{_port}{path}";
 
     public async Task InitializeAsync()
     {
-        _agent = RunningProcess.StartOpsmon("run", "--listen", $"127.0.0.1:{_port}");
+        _agent = RunningProcess.StartOpsmon("run", "--listen", $"127.0.0.1:{_port}", "--data", _data.FullName);
         await _agent.WaitForHttpAsync(Url("/-/healthy"));
     }
 
@@ -24,6 +25,8 @@ public sealed class AgentHttpTests : IAsyncLifetime
         {
             await _agent.DisposeAsync();
         }
+
+        _data.Delete(recursive: true);
     }
 
     [Fact]

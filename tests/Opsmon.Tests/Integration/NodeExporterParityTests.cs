@@ -53,7 +53,8 @@ public sealed class NodeExporterParityTests
             @"--collector.diskstats.device-exclude=^(z?ram|loop|fd|(h|s|v|xv)d[a-z]|nvme\d+n\d+p)\d+$",
             "--collector.filesystem.mount-points-exclude=^/(dev|proc|run/credentials/.+|sys|var/lib/docker/.+|var/lib/containers/storage/.+)($|/)",
             "--collector.netdev.device-exclude=^$"]);
-        await using var opsmon = RunningProcess.StartOpsmon("run", "--listen", $"127.0.0.1:{ourPort}");
+        var data = Directory.CreateTempSubdirectory("opsmon-ne-");
+        await using var opsmon = RunningProcess.StartOpsmon("run", "--listen", $"127.0.0.1:{ourPort}", "--data", data.FullName);
         await node.WaitForHttpAsync($"http://127.0.0.1:{nodePort}/metrics");
         await opsmon.WaitForHttpAsync($"http://127.0.0.1:{ourPort}/-/healthy");
 
@@ -64,6 +65,7 @@ public sealed class NodeExporterParityTests
             include: name => name.StartsWith("node_", StringComparison.Ordinal) && !name.StartsWith("node_scrape_", StringComparison.Ordinal) && name != "node_exporter_build_info",
             tolerance: ToleranceFor);
 
+        data.Delete(recursive: true);
         Assert.True(report.Problems.Count == 0, report.ToString());
         // The comparison is only meaningful if it covered the collectors Opsmon shares with node_exporter.
         foreach (var family in new[]

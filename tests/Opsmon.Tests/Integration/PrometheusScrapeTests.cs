@@ -25,7 +25,7 @@ public sealed class PrometheusScrapeTests
                     static_configs:
                       - targets: ['127.0.0.1:{ourPort}']
                 """);
-            await using var opsmon = RunningProcess.StartOpsmon("run", "--listen", $"127.0.0.1:{ourPort}");
+            await using var opsmon = RunningProcess.StartOpsmon("run", "--listen", $"127.0.0.1:{ourPort}", "--data", Path.Combine(dir.FullName, "opsmon"));
             await using var prometheus = RunningProcess.Start(Tools.Require("prometheus"), [
                 $"--config.file={config}", $"--storage.tsdb.path={Path.Combine(dir.FullName, "data")}",
                 $"--web.listen-address=127.0.0.1:{promPort}"]);
