@@ -34,6 +34,7 @@ public sealed class Tsdb : IQuerier, IDisposable
     private long _writeErrors;
     private int _quarantined;
     private bool _disposed;
+    private StoreLock? _lock;
 
     private Tsdb(TsdbOptions options, ILogger logger)
     {
@@ -53,10 +54,19 @@ public sealed class Tsdb : IQuerier, IDisposable
     {
         options.Validate();
         Directory.CreateDirectory(options.DataDirectory);
-        var tsdb = new Tsdb(options, logger ?? NullLogger.Instance);
-        tsdb.LoadBlocks();
-        tsdb.ReplayWal();
-        return tsdb;
+        var storeLock = StoreLock.Acquire(options.DataDirectory);
+        try
+        {
+            var tsdb = new Tsdb(options, logger ?? NullLogger.Instance) { _lock = storeLock };
+            tsdb.LoadBlocks();
+            tsdb.ReplayWal();
+            return tsdb;
+        }
+        catch
+        {
+            storeLock.Dispose();
+            throw;
+        }
     }
 
     public TsdbStats Stats
@@ -185,6 +195,8 @@ public sealed class Tsdb : IQuerier, IDisposable
                 {
                     block.Dispose();
                 }
+
+                _lock?.Dispose();
             }
         }
     }

@@ -130,7 +130,9 @@ public static class DoctorCommand
                 await Task.Delay(due - clock.Elapsed, cancellationToken).ConfigureAwait(false);
             }
 
-            last = origin + (long)due.TotalMilliseconds;
+            // Stamped when it is taken, not when it was due: on a busy machine a late scrape stamped on schedule
+            // would make every counter's rate wrong (PSI above 100%).
+            last = origin + (long)clock.Elapsed.TotalMilliseconds;
             conversion.AppendAll(scraper.Collect().Families, memory, last);
             memory.Commit();
             progress?.Write($"\rsampling {i + 1}/{samples + 1}…");

@@ -17,12 +17,14 @@ public static class QueryCommand
         var time = new Option<string?>("--time") { Description = "Evaluation time: Unix seconds or RFC 3339 (default now)." };
         var data = StoreOptions.DataOption();
         var json = new Option<bool>("--json") { Description = "Print the Prometheus API's JSON data instead of text." };
-        var command = new Command("query", "Evaluate a PromQL expression at one time over the local store.");
+        var url = UrlOption();
+        var command = new Command("query", "Evaluate a PromQL expression at one time over the local store (or a running agent with --url).");
         command.Arguments.Add(expr);
         command.Options.Add(time);
         command.Options.Add(data);
         command.Options.Add(json);
-        command.SetAction(parse =>
+        command.Options.Add(url);
+        command.SetAction(async (parse, cancellationToken) =>
         {
             var stdout = parse.InvocationConfiguration.Output;
             var stderr = parse.InvocationConfiguration.Error;
@@ -31,6 +33,17 @@ public static class QueryCommand
             {
                 stderr.WriteLine($"opsmon: --time: {error}");
                 return Cli.ExitUsage;
+            }
+
+            if (parse.GetValue(url) is { } agentText)
+            {
+                if (!TryAgentUrl(agentText, out var agent))
+                {
+                    stderr.WriteLine($"opsmon: --url: '{agentText}' is not an http(s) URL (for example http://127.0.0.1:9184).");
+                    return Cli.ExitUsage;
+                }
+
+                return Print(await RemoteAsync(cancellationToken, agent, "query", [("query", parse.GetValue(expr)!), ("time", Seconds(at.Value))]), parse.GetValue(json), stdout, stderr);
             }
 
             return WithStore(parse.GetValue(data), stderr, store =>
@@ -47,14 +60,16 @@ public static class QueryCommand
         var step = new Option<string>("--step") { Description = "Resolution: seconds or a duration such as 15s or 1m (default 15s).", DefaultValueFactory = _ => "15s" };
         var data = StoreOptions.DataOption();
         var json = new Option<bool>("--json") { Description = "Print the Prometheus API's JSON data instead of text." };
-        var command = new Command("query-range", "Evaluate a PromQL expression at each step from --start to --end over the local store.");
+        var url = UrlOption();
+        var command = new Command("query-range", "Evaluate a PromQL expression at each step from --start to --end over the local store (or a running agent with --url).");
+        command.Options.Add(url);
         command.Arguments.Add(expr);
         command.Options.Add(start);
         command.Options.Add(end);
         command.Options.Add(step);
         command.Options.Add(data);
         command.Options.Add(json);
-        command.SetAction(parse =>
+        command.SetAction(async (parse, cancellationToken) =>
         {
             var stdout = parse.InvocationConfiguration.Output;
             var stderr = parse.InvocationConfiguration.Error;
@@ -69,10 +84,67 @@ public static class QueryCommand
                 return Cli.ExitUsage;
             }
 
+            if (parse.GetValue(url) is { } agentText)
+            {
+                if (!TryAgentUrl(agentText, out var agent))
+                {
+                    stderr.WriteLine($"opsmon: --url: '{agentText}' is not an http(s) URL (for example http://127.0.0.1:9184).");
+                    return Cli.ExitUsage;
+                }
+
+                return Print(await RemoteAsync(cancellationToken, agent, "query_range", [("query", parse.GetValue(expr)!), ("start", Seconds(from!.Value)), ("end", Seconds(to!.Value)),
+                    ("step", (resolution!.Value / 1000.0).ToString(CultureInfo.InvariantCulture))]), parse.GetValue(json), stdout, stderr);
+            }
+
             return WithStore(parse.GetValue(data), stderr, store =>
                 Print(new QueryEngine(store).RangeQuery(parse.GetValue(expr)!, from!.Value, to!.Value, resolution!.Value), parse.GetValue(json), stdout, stderr));
         });
         return command;
+    }
+
+    private static Option<string?> UrlOption() => new("--url")
+    {
+        Description = "Query a running agent (or any Prometheus-compatible API) at this base URL, e.g. http://127.0.0.1:9184, instead of opening --data.",
+    };
+
+    private static bool TryAgentUrl(string text, out Uri url)
+    {
+        var ok = Uri.TryCreate(text.EndsWith('/') ? text : text + "/", UriKind.Absolute, out var parsed) && parsed.Scheme is "http" or "https";
+        url = parsed!;
+        return ok;
+    }
+
+    private static string Seconds(long ms) => (ms / 1000.0).ToString("0.###", CultureInfo.InvariantCulture);
+
+    /// <summary>Runs the query through a Prometheus HTTP API and turns its JSON back into a result.</summary>
+    private static async Task<QueryResult> RemoteAsync(CancellationToken cancellationToken, Uri baseUrl, string endpoint, (string Key, string Value)[] form)
+    {
+        try
+        {
+            using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(2) };
+            using var content = new FormUrlEncodedContent(form.Select(f => new KeyValuePair<string, string>(f.Key, f.Value)));
+            using var response = await http.PostAsync(new Uri(baseUrl, "api/v1/" + endpoint), content, cancellationToken).ConfigureAwait(false);
+            using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false));
+            var root = doc.RootElement;
+            if (root.GetProperty("status").GetString() != "success")
+            {
+                var type = root.GetProperty("errorType").GetString() switch
+                {
+                    "bad_data" => ErrorType.BadData,
+                    "execution" => ErrorType.Execution,
+                    "timeout" => ErrorType.Timeout,
+                    "canceled" => ErrorType.Canceled,
+                    _ => ErrorType.Internal,
+                };
+                return QueryResult.Failure(type, root.GetProperty("error").GetString() ?? "");
+            }
+
+            return QueryResult.Success(ApiJson.ReadQueryData(root.GetProperty("data")));
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            return QueryResult.Failure(ErrorType.Internal, $"--url {baseUrl}: {e.Message}");
+        }
     }
 
     internal static int WithStore(DirectoryInfo? data, TextWriter stderr, Func<Tsdb, int> action)

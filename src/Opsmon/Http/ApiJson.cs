@@ -93,6 +93,31 @@ public static class ApiJson
         w.WriteEndObject();
     }
 
+    /// <summary>The reverse of <see cref="WriteQueryData"/>: a Prometheus API "data" object back into a value.</summary>
+    public static QueryValue ReadQueryData(JsonElement data)
+    {
+        var result = data.GetProperty("result");
+        static long T(JsonElement point) => (long)Math.Round(point[0].GetDouble() * 1000);
+        static double V(JsonElement point) => ParseValue(point[1].GetString() ?? "NaN");
+        static Labels L(JsonElement metric) => Labels.From(metric.EnumerateObject().Select(p => new Label(p.Name, p.Value.GetString() ?? "")));
+        return data.GetProperty("resultType").GetString() switch
+        {
+            "scalar" => new ScalarValue(T(result), V(result)),
+            "string" => new StringValue(T(result), result[1].GetString() ?? ""),
+            "vector" => new VectorValue([.. result.EnumerateArray().Select(s => new Sample(L(s.GetProperty("metric")), T(s.GetProperty("value")), V(s.GetProperty("value"))))]),
+            "matrix" => new MatrixValue([.. result.EnumerateArray().Select(s => new Series(L(s.GetProperty("metric")), [.. s.GetProperty("values").EnumerateArray().Select(p => new Point(T(p), V(p)))]))]),
+            var other => throw new InvalidOperationException($"unknown resultType '{other}'"),
+        };
+    }
+
+    public static double ParseValue(string text) => text switch
+    {
+        "+Inf" => double.PositiveInfinity,
+        "-Inf" => double.NegativeInfinity,
+        "NaN" => double.NaN,
+        _ => double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture),
+    };
+
     public static void WriteLabels(Utf8JsonWriter w, Labels labels)
     {
         w.WriteStartObject();

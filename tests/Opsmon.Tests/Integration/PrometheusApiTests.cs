@@ -138,4 +138,16 @@ public sealed class PrometheusApiTests : IAsyncLifetime
         Assert.Equal(200, exemplarStatus);
         Assert.Equal(0, exemplars.GetProperty("data").GetArrayLength());
     }
+
+    [Fact]
+    public async Task Query_command_with_url_asks_the_running_agent_and_the_locked_store_says_why()
+    {
+        var viaUrl = await CliRun.RunAsync("query", "node_load1", "--url", $"http://127.0.0.1:{_port}");
+        var viaData = await CliRun.RunAsync("query", "node_load1", "--data", _data.FullName);
+
+        Assert.True(viaUrl.ExitCode == 0, viaUrl.Stderr);
+        Assert.StartsWith("node_load1{} => ", viaUrl.Stdout, StringComparison.Ordinal);
+        Assert.Equal(1, viaData.ExitCode);
+        Assert.Contains("in use by another opsmon process", viaData.Stderr, StringComparison.Ordinal);
+    }
 }
