@@ -14,6 +14,7 @@ command -v promtool >/dev/null || need+=(prometheus)
 [ -x /usr/bin/victoria-metrics ] || need+=(victoria-metrics)
 command -v stress-ng >/dev/null || need+=(stress-ng)
 command -v curl >/dev/null || need+=(curl)
+command -v systemd-analyze >/dev/null || need+=(systemd)
 if [ ${#need[@]} -gt 0 ]; then
   echo "== installing from Debian: ${need[*]}"
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"

@@ -3,7 +3,7 @@ namespace Opsmon.Collectors;
 /// <summary>Settings shared by the collectors. Collector-specific records live beside their collector.</summary>
 public sealed record CollectorOptions
 {
-    /// <summary>Per-process series for the heaviest N processes by memory and by CPU (opsmon_process_*).</summary>
+    /// <summary>Per-process series for the heaviest N processes by memory, by CPU and by memory growth (opsmon_process_*).</summary>
     public int TopProcesses { get; init; } = 20;
 
     /// <summary>How deep below the cgroup v2 root the cgroup collector reports (1 = slices, 2 = services in slices).</summary>
@@ -11,6 +11,13 @@ public sealed record CollectorOptions
 
     /// <summary>Read /proc/PID/smaps_rollup for PSS/USS; costs kernel time on very large processes.</summary>
     public bool GatherSmaps { get; init; } = true;
+
+    /// <summary>
+    /// How long a process's smaps_rollup figures (PSS, USS, SwapPss) are reused before the file is read again.
+    /// The kernel walks every mapping of the process to produce it, so it is the dearest read of a scrape;
+    /// PSS moves slowly, and other processes' mappings change it only by sharing. Zero reads it every scrape.
+    /// </summary>
+    public TimeSpan SmapsMaxAge { get; init; } = TimeSpan.FromSeconds(60);
 
     /// <summary>process-exporter style grouping rules; empty means "group by comm".</summary>
     public IReadOnlyList<ProcessGroupRule> ProcessGroups { get; init; } = [];

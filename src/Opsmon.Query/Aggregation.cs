@@ -58,11 +58,11 @@ internal static class Aggregation
 
             foreach (var key in order)
             {
-                var members = groups[key];
+                var kept = SelectK(groups[key], (int)Math.Min(k, int.MaxValue), agg.Op == AggregateOp.Topk);
                 var sorted = agg.Op == AggregateOp.Topk
-                    ? members.OrderByDescending(static m => double.IsNaN(m.V) ? double.NegativeInfinity : m.V).ThenBy(static m => double.IsNaN(m.V))
-                    : members.OrderBy(static m => double.IsNaN(m.V) ? double.PositiveInfinity : m.V).ThenBy(static m => double.IsNaN(m.V));
-                result.AddRange(sorted.Take((int)Math.Min(k, members.Count)).Select(m => m with { T = ts }));
+                    ? kept.OrderByDescending(static m => double.IsNaN(m.V) ? double.NegativeInfinity : m.V).ThenBy(static m => double.IsNaN(m.V))
+                    : kept.OrderBy(static m => double.IsNaN(m.V) ? double.PositiveInfinity : m.V).ThenBy(static m => double.IsNaN(m.V));
+                result.AddRange(sorted.Select(m => m with { T = ts }));
             }
 
             return result;
@@ -88,6 +88,77 @@ internal static class Aggregation
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// The k members topk (or bottomk) keeps. Among equal values the survivors are the ones Prometheus keeps: it
+    /// fills a binary heap (Go's container/heap) with the first k samples and then replaces the root with each later
+    /// sample that beats it, so which of several tied samples remains depends on the heap's shape, not on input order.
+    /// A plain stable sort picks different series at ties, which shows as a series jumping in and out of a topk panel.
+    /// </summary>
+    private static List<Sample> SelectK(List<Sample> members, int k, bool top)
+    {
+        // Less(i, j) of Prometheus's vectorByValueHeap (topk) and vectorByReverseValueHeap (bottomk): NaN sorts first, so it is replaced first.
+        bool Less(Sample a, Sample b) => double.IsNaN(a.V) || (top ? a.V < b.V : a.V > b.V);
+
+        var heap = new List<Sample>(Math.Min(k, members.Count));
+        foreach (var sample in members)
+        {
+            if (heap.Count < k)
+            {
+                heap.Add(sample);
+                Up(heap, heap.Count - 1);
+            }
+            else if ((top ? heap[0].V < sample.V : heap[0].V > sample.V) || (double.IsNaN(heap[0].V) && !double.IsNaN(sample.V)))
+            {
+                heap[0] = sample;
+                if (!Down(heap, 0))
+                {
+                    Up(heap, 0);
+                }
+            }
+        }
+
+        return heap;
+
+        void Up(List<Sample> h, int j)
+        {
+            while (j > 0)
+            {
+                var parent = (j - 1) / 2;
+                if (!Less(h[j], h[parent]))
+                {
+                    break;
+                }
+
+                (h[parent], h[j]) = (h[j], h[parent]);
+                j = parent;
+            }
+        }
+
+        bool Down(List<Sample> h, int i0)
+        {
+            var i = i0;
+            while (true)
+            {
+                var left = (2 * i) + 1;
+                if (left >= h.Count)
+                {
+                    break;
+                }
+
+                var j = left + 1 < h.Count && Less(h[left + 1], h[left]) ? left + 1 : left;
+                if (!Less(h[j], h[i]))
+                {
+                    break;
+                }
+
+                (h[i], h[j]) = (h[j], h[i]);
+                i = j;
+            }
+
+            return i > i0;
+        }
     }
 
     private static double KahanSum(List<Sample> members)

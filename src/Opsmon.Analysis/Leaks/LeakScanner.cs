@@ -7,7 +7,7 @@ namespace Opsmon.Analysis.Leaks;
 /// <summary>Runs <see cref="LeakDetector"/> over every process's and cgroup's memory series in the window.</summary>
 public static class LeakScanner
 {
-    // Private memory shows a leak without the noise of shared pages, so the most specific series wins.
+    // In order of preference: private memory shows a leak without the noise of shared pages.
     private static readonly ImmutableArray<(string Metric, string Kind)> ProcessMetrics =
     [
         ("opsmon_process_uss_bytes", "uss"),
@@ -21,7 +21,10 @@ public static class LeakScanner
         var trends = new List<MemoryTrend>();
         var available = data.Last("node_memory_MemAvailable_bytes");
 
-        var chosen = new Dictionary<int, (SeriesPoints Series, string Kind)>();
+        // Private memory shows a leak without the noise of shared pages, but the collector may refresh
+        // smaps_rollup (USS, PSS) far less often than RSS: a series that hardly moves while sampled is a stale
+        // copy, not a flat one, so the most specific series that moves wins and a flat one is used only when none moves.
+        var candidates = new Dictionary<int, List<(SeriesPoints Series, string Kind)>>();
         foreach (var (metric, kind) in ProcessMetrics)
         {
             foreach (var s in data.Series(metric))
@@ -32,12 +35,24 @@ public static class LeakScanner
                     continue;
                 }
 
-                if (!chosen.TryGetValue(pid, out var existing) ||
-                    (string.Equals(existing.Kind, kind, StringComparison.Ordinal) && existing.Series.Count < s.Count))
+                if (!candidates.TryGetValue(pid, out var list))
                 {
-                    chosen[pid] = (s, kind);
+                    list = [];
+                    candidates[pid] = list;
                 }
+
+                list.Add((s, kind));
             }
+        }
+
+        var chosen = new Dictionary<int, (SeriesPoints Series, string Kind)>();
+        foreach (var (pid, list) in candidates)
+        {
+            // Within a kind the longest series (a pid may have had two command lines); kinds in preference order.
+            var ordered = list.OrderBy(static c => Preference(c.Kind))
+                .ThenByDescending(static c => c.Series.Count)
+                .ToList();
+            chosen[pid] = ordered.FirstOrDefault(static c => Moves(c.Series), ordered[0]);
         }
 
         foreach (var (pid, (series, kind)) in chosen.OrderBy(static kv => kv.Key))
@@ -70,6 +85,29 @@ public static class LeakScanner
 
         suspects.Sort(static (a, b) => b.BytesPerSecond.CompareTo(a.BytesPerSecond));
         return new LeakScan(suspects, trends);
+    }
+
+    private static int Preference(string kind) => kind switch
+    {
+        "uss" => 0,
+        "pss" => 1,
+        _ => 2,
+    };
+
+    /// <summary>True when the value changes between at least half of the consecutive samples.</summary>
+    private static bool Moves(SeriesPoints series)
+    {
+        var changes = 0;
+        var values = series.Values;
+        for (var i = 1; i < values.Length; i++)
+        {
+            if (values[i] != values[i - 1])
+            {
+                changes++;
+            }
+        }
+
+        return changes * 2 >= values.Length - 1;
     }
 
     private static LeakFinding ToFinding(

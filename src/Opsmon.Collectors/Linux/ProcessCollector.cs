@@ -11,7 +11,8 @@ namespace Opsmon.Collectors.Linux;
 /// semantics: counters count only what happens after a process is first seen (all of it for processes that
 /// start later) and never decrease when members exit; states and context switches include the threads, as
 /// with its default -threads; untracked children join their parent's group (-children); and (b) opsmon_process_* series for the top N
-/// processes by resident memory and by recent CPU, so cardinality stays bounded by 2N.
+/// processes by resident memory, by recent CPU and by recent memory growth, so cardinality stays bounded by 3N. The growth
+/// ranking is what lets the leak detector follow a small leaking process from its start, long before it is among the largest.
 /// https://github.com/ncabatoff/process-exporter (proc/tracker.go, proc/grouper.go)
 /// </summary>
 public sealed class ProcessCollector : ICollector
@@ -22,6 +23,9 @@ public sealed class ProcessCollector : ICollector
 
     // Bounds the ancestry walk of -children: real trees are far shallower, a corrupt tree must not recurse forever.
     private const int MaxAncestry = 1024;
+
+    // Weight of the newest scrape in the smoothed growth: about the last three scrapes count.
+    private const double GrowthSmoothing = 0.3;
 
     private readonly CollectorContext _context;
     private readonly CollectorOptions _options;
@@ -153,6 +157,15 @@ public sealed class ProcessCollector : ICollector
             p.RecentCpuTicks = p.PreviousCpuScan == _scan - 1 && cpu >= p.PreviousCpuTicks ? cpu - p.PreviousCpuTicks : cpu;
             p.PreviousCpuTicks = cpu;
             p.PreviousCpuScan = _scan;
+
+            // A process first seen now has no growth yet: its whole RSS is not an increase.
+            if (p.FirstScan != _scan)
+            {
+                var delta = (double)stat.ResidentPages - p.PreviousResidentPages;
+                p.ResidentGrowthPages = (GrowthSmoothing * delta) + ((1 - GrowthSmoothing) * p.ResidentGrowthPages);
+            }
+
+            p.PreviousResidentPages = stat.ResidentPages;
             p.Stat = stat;
             p.LastScan = _scan;
             p.Selected = false;
@@ -322,16 +335,21 @@ public sealed class ProcessCollector : ICollector
             p.FdLimitRead = true;
         }
 
-        p.HasSmaps = false;
-        if (_options.GatherSmaps && _file.TryRead(p.Paths.SmapsRollup, out var smaps))
+        if (_options.GatherSmaps && SmapsDue(p))
         {
-            p.Smaps = SmapsRollup.Parse(smaps);
-            p.HasSmaps = true;
+            // A failed read (kernel thread: ESRCH; no ptrace rights: EACCES) is remembered as long as a good one,
+            // so it is not retried, at the price of an exception, on every scrape.
+            p.SmapsReadAt = _context.Time.GetTimestamp();
+            p.HasSmaps = _file.TryRead(p.Paths.SmapsRollup, out var smaps);
+            p.Smaps = p.HasSmaps ? SmapsRollup.Parse(smaps) : default;
         }
 
         p.DetailsScan = _scan;
         return true;
     }
+
+    private bool SmapsDue(TrackedProcess p) =>
+        p.SmapsReadAt is not { } at || _context.Time.GetElapsedTime(at) >= _options.SmapsMaxAge;
 
     /// <summary>
     /// As process-exporter does by default (-threads): context switches are summed over the threads, since
@@ -460,7 +478,7 @@ public sealed class ProcessCollector : ICollector
         }
     }
 
-    /// <summary>Marks the union of the top <paramref name="n"/> by resident memory and by recent CPU (both non-zero).</summary>
+    /// <summary>Marks the union of the top <paramref name="n"/> by resident memory, by recent CPU and by recent memory growth (all positive).</summary>
     private void SelectTop(int n)
     {
         _selected.Clear();
@@ -476,6 +494,8 @@ public sealed class ProcessCollector : ICollector
         Take(ranking, n, static p => p.Stat.ResidentPages > 0);
         ranking.Sort(ByRecentCpu.Compare);
         Take(ranking, n, static p => p.RecentCpuTicks > 0);
+        ranking.Sort(ByResidentGrowth.Compare);
+        Take(ranking, n, static p => p.ResidentGrowthPages > 0);
         _selected.Sort(ByPid.Compare);
     }
 
@@ -575,6 +595,15 @@ public sealed class ProcessCollector : ICollector
         public static int Compare(TrackedProcess a, TrackedProcess b)
         {
             var c = b.RecentCpuTicks.CompareTo(a.RecentCpuTicks);
+            return c != 0 ? c : a.Pid.CompareTo(b.Pid);
+        }
+    }
+
+    private static class ByResidentGrowth
+    {
+        public static int Compare(TrackedProcess a, TrackedProcess b)
+        {
+            var c = b.ResidentGrowthPages.CompareTo(a.ResidentGrowthPages);
             return c != 0 ? c : a.Pid.CompareTo(b.Pid);
         }
     }

@@ -8,8 +8,8 @@ namespace Opsmon.Storage.Wal;
 /// A segmented write-ahead log: files 00000001, 00000002, … in one directory, each a sequence of records
 /// framed as [u32 payload length][u32 CRC-32C of payload][payload], little-endian, never split across segments.
 /// A checkpoint (checkpoint.NNNNNNNN, same framing) replaces segments up to NNNNNNNN once their data is in blocks.
-/// Write failures (disk full) are logged and counted, never thrown: the head keeps the data, and the next
-/// commit starts a fresh segment.
+/// Write failures (disk full) are logged and counted, never thrown: the head keeps the data, the partly written
+/// record is cut off, and the next commit retries in that segment (a fresh one if the cut failed).
 /// </summary>
 internal sealed class WriteAheadLog : IDisposable
 {
@@ -26,6 +26,13 @@ internal sealed class WriteAheadLog : IDisposable
     private readonly byte[] _header = new byte[HeaderSize];
     private FileStream? _stream;
     private long _size;
+    // Bytes of the current segment handed to the OS whole: a failed write is cut back to here, so that a torn
+    // record never sits in front of the segments written after recovery (replay would drop those).
+    private long _writtenSize;
+    // Set when a failed write was cut off cleanly: writing can resume in the same segment instead of leaving an
+    // empty segment behind for every commit while the disk stays full.
+    private bool _tailCut;
+    private bool _recovering;
     private long _lastSync;
     private bool _failed;
 
@@ -134,6 +141,14 @@ internal sealed class WriteAheadLog : IDisposable
             }
 
             _stream!.Flush(flushToDisk: false);
+            _writtenSize = _size;
+            if (_recovering)
+            {
+                // Said only once a write went through: while the disk stays full, reopening succeeds every time.
+                _recovering = false;
+                _logger.LogInformation("WAL writes resumed in segment {Segment}", CurrentSegment);
+            }
+
             var now = _time.GetTimestamp();
             if (_syncMode == WalSyncMode.PerCommit ||
                 (_syncMode == WalSyncMode.Interval && _time.GetElapsedTime(_lastSync, now) >= _syncInterval))
@@ -343,6 +358,7 @@ internal sealed class WriteAheadLog : IDisposable
     private void Roll()
     {
         _stream?.Flush(flushToDisk: true);
+        _writtenSize = _size;
         _stream?.Dispose();
         _stream = null;
         OpenSegment(CurrentSegment + 1);
@@ -353,6 +369,7 @@ internal sealed class WriteAheadLog : IDisposable
         var path = Path.Combine(_directory, index.ToString("D8", CultureInfo.InvariantCulture));
         _stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read, 64 * 1024);
         _size = _stream.Length;
+        _writtenSize = _size;
         CurrentSegment = index;
     }
 
@@ -363,10 +380,11 @@ internal sealed class WriteAheadLog : IDisposable
             _stream?.Dispose();
             _stream = null;
             Directory.CreateDirectory(_directory);
-            OpenSegment(CurrentSegment + 1);
+            OpenSegment(_tailCut ? CurrentSegment : CurrentSegment + 1);
+            _tailCut = false;
             _failed = false;
             NeedsSeriesResync = true;
-            _logger.LogInformation("WAL writes resumed in segment {Segment}", CurrentSegment);
+            _recovering = true;
             return true;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -379,7 +397,7 @@ internal sealed class WriteAheadLog : IDisposable
 
     private void Fail(Exception e)
     {
-        _logger.LogError(e, "WAL write failed; samples stay in memory and writing resumes in a new segment");
+        _logger.LogError(e, "WAL write failed; samples stay in memory and the next commit retries");
         _onWriteError();
         _failed = true;
         try
@@ -392,6 +410,28 @@ internal sealed class WriteAheadLog : IDisposable
         }
 
         _stream = null;
+        CutTornTail();
+    }
+
+    /// <summary>Removes what a failed write left of a record at the end of the current segment (disk full writes part of it).</summary>
+    private void CutTornTail()
+    {
+        var path = Path.Combine(_directory, CurrentSegment.ToString("D8", CultureInfo.InvariantCulture));
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Write);
+            if (stream.Length > _writtenSize)
+            {
+                stream.SetLength(_writtenSize);
+            }
+
+            _tailCut = true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The segment is gone or unwritable; if a torn record stays, replay still stops there.
+            _logger.LogWarning("Could not cut the partly written record off WAL segment {File}: {Message}", path, e.Message);
+        }
     }
 
     private void TryDelete(string path)

@@ -120,11 +120,11 @@ public static class DoctorCommand
         var conversion = new SampleConversion();
         var clock = Stopwatch.StartNew();
         var origin = TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds();
-        var samples = (int)(span.TotalMilliseconds / step.TotalMilliseconds);
+        var samples = (int)(span.TotalMilliseconds / step.TotalMilliseconds) + 1;
         var last = origin;
-        for (var i = 0; i <= samples; i++)
+        var due = TimeSpan.Zero;
+        for (var i = 1; ; i++)
         {
-            var due = step * i;
             if (clock.Elapsed < due)
             {
                 await Task.Delay(due - clock.Elapsed, cancellationToken).ConfigureAwait(false);
@@ -135,7 +135,22 @@ public static class DoctorCommand
             last = origin + (long)clock.Elapsed.TotalMilliseconds;
             conversion.AppendAll(scraper.Collect().Families, memory, last);
             memory.Commit();
-            progress?.Write($"\rsampling {i + 1}/{samples + 1}…");
+            progress?.Write($"\rsampling {i}/{samples}…");
+
+            // A late scrape skips the ticks it missed, and none starts after --duration, so doctor returns on time
+            // however slow the machine is.
+            var next = step * (Math.Floor(clock.Elapsed / step) + 1);
+            if (next > span)
+            {
+                if (due >= span || clock.Elapsed >= span)
+                {
+                    break;
+                }
+
+                next = span;
+            }
+
+            due = next;
         }
 
         progress?.Write("\r                         \r");

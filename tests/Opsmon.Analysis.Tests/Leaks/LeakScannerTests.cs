@@ -93,4 +93,33 @@ public sealed class LeakScannerTests
         // 1 GB limit, about 340 MB used, growing 20 MB/min: roughly 33 minutes left.
         Assert.InRange(leak.SecondsUntilExhausted!.Value, 1800, 2200);
     }
+
+    [Fact]
+    public void Uss_refreshed_less_often_than_the_samples_gives_way_to_rss()
+    {
+        // smaps_rollup read once a minute: USS holds still for minutes while RSS shows the leak.
+        var q = new SyntheticMachine().Build();
+        var rss = LeakSeries.Leaker(20, seed: 3);
+        Add(q, 2002, "leak20", rss);
+        q.Series("opsmon_process_uss_bytes", i => rss[i / 60 * 60] - (100 * LeakSeries.MB), ("pid", "2002"), ("name", "leak20"));
+
+        var report = new Analyzer().Run(q, q.StartMs, q.EndMs, Thresholds.Default, new MachineFacts());
+
+        var leak = Assert.Single(report.Leaks);
+        Assert.Equal("rss", leak.Metric);
+        Assert.Equal(20e6 / 60, leak.BytesPerSecond, 20e6 / 60 * 0.1);
+    }
+
+    [Fact]
+    public void Uss_that_moves_is_preferred_to_rss()
+    {
+        var q = new SyntheticMachine().Build();
+        var rss = LeakSeries.Leaker(20, seed: 3);
+        Add(q, 2002, "leak20", rss);
+        q.Series("opsmon_process_uss_bytes", i => rss[i] - (100 * LeakSeries.MB), ("pid", "2002"), ("name", "leak20"));
+
+        var report = new Analyzer().Run(q, q.StartMs, q.EndMs, Thresholds.Default, new MachineFacts());
+
+        Assert.Equal("uss", Assert.Single(report.Leaks).Metric);
+    }
 }

@@ -5,7 +5,7 @@ using Opsmon.Core.Metrics;
 
 namespace Opsmon.Collectors.Tests.Linux;
 
-/// <summary>The opsmon_process_* series: the top N by resident memory and by recent CPU, nothing more.</summary>
+/// <summary>The opsmon_process_* series: the top N by resident memory, by recent CPU and by recent memory growth, nothing more.</summary>
 public sealed class ProcessTopNTests : IDisposable
 {
     private readonly TempTree _tree = FixtureRoots.Temp().WithProcStat();

@@ -126,6 +126,24 @@ public sealed class BlockTests : IDisposable
     }
 
     [Fact]
+    public void A_query_started_before_retention_deletes_a_block_reads_all_of_its_samples_after_it()
+    {
+        using var tsdb = Open(retention: TimeSpan.FromHours(10));
+        Fill(tsdb, [Series("a")], 0, (int)(6 * Hour / 15_000));
+        tsdb.Maintain();
+        var first = tsdb.Blocks[0];
+        var selected = tsdb.Select(first.MinTime, first.MaxTime - 1, [LabelMatcher.Equal("__name__", "a")]).Single();
+
+        _time.Set(Epoch.AddMilliseconds(first.MaxTime + (10 * Hour)));
+        tsdb.Maintain();
+
+        Assert.DoesNotContain(tsdb.Blocks, b => b.Ulid == first.Ulid);
+        var samples = Samples(selected);
+        Assert.Equal((first.MaxTime - first.MinTime) / 15_000, samples.Count);
+        Assert.Equal(Enumerable.Range(0, samples.Count).Select(i => first.MinTime + (i * 15_000L)), samples.Select(s => s.T));
+    }
+
+    [Fact]
     public void Size_retention_deletes_the_oldest_blocks_first()
     {
         using (var tsdb = Open())

@@ -66,6 +66,9 @@ internal sealed class TrackedProcess(int pid, ulong startTicks, string comm, Pro
 
     public SmapsRollup Smaps { get; set; }
 
+    /// <summary><see cref="TimeProvider.GetTimestamp"/> of the last smaps_rollup read (or failed read); null before the first.</summary>
+    public long? SmapsReadAt { get; set; }
+
     /// <summary>States of the threads this scan (Running, Sleeping, Waiting, Zombie, Other), when they were read.</summary>
     public int[]? ThreadStates { get; set; }
 
@@ -73,6 +76,15 @@ internal sealed class TrackedProcess(int pid, ulong startTicks, string comm, Pro
 
     /// <summary>CPU ticks used since the previous scan (all of them on the first): the CPU ranking key.</summary>
     public ulong RecentCpuTicks { get; set; }
+
+    /// <summary>Resident pages at the previous scan, for the memory-growth ranking.</summary>
+    public ulong PreviousResidentPages { get; set; }
+
+    /// <summary>
+    /// Resident pages gained per scan, exponentially smoothed: the memory-growth ranking key. Smoothing lets a
+    /// steady leak outrank a garbage-collected heap whose single scrapes jump up and down.
+    /// </summary>
+    public double ResidentGrowthPages { get; set; }
 
     public bool Selected { get; set; }
 
