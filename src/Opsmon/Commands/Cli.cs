@@ -17,6 +17,7 @@ public static class Cli
         root.Subcommands.Add(QueryCommand.CreateRange());
         root.Subcommands.Add(ImportCommand.Create());
         root.Subcommands.Add(PromqlTestCommand.Create());
+        root.Subcommands.Add(RulesCommand.Create());
         return root;
     }
 

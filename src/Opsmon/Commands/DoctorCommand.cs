@@ -25,7 +25,7 @@ public static class DoctorCommand
         var flags = new CollectorFlags();
         var duration = new Option<string>("--duration") { Description = "How long to sample the machine (default 5s).", DefaultValueFactory = _ => "5s" };
         var interval = new Option<string>("--interval") { Description = "Sampling interval (default 1s).", DefaultValueFactory = _ => "1s" };
-        var from = new Option<DirectoryInfo?>("--from") { Description = "Analyse the history in this store directory (an agent's --data) instead of sampling now." };
+        var from = new Option<string?>("--from") { Description = "Analyse history instead of sampling now: a running agent's URL (http://127.0.0.1:9184) or a store directory no agent is using." };
         var window = new Option<string>("--window") { Description = "With --from: how much history to analyse, ending now (default 1h).", DefaultValueFactory = _ => "1h" };
         var json = new Option<bool>("--json") { Description = "Print the report as JSON (schema in docs/doctor.md)." };
         var all = new Option<bool>("--all") { Description = "Also list the checks that found nothing wrong." };
@@ -69,18 +69,45 @@ public static class DoctorCommand
             var config = resolved.Config!;
             var machine = new MachineFacts(Environment.ProcessorCount, Environment.SystemPageSize, 0, Environment.MachineName);
             DoctorReport report;
-            var store = parse.GetValue(from);
-            if (store is not null)
+            var source = parse.GetValue(from);
+            if (source is not null)
             {
-                if (!store.Exists)
-                {
-                    await stderr.WriteLineAsync($"opsmon: --from {store.FullName}: no such directory.").ConfigureAwait(false);
-                    return Cli.ExitUsage;
-                }
-
-                using var tsdb = Tsdb.Open(new TsdbOptions(store.FullName));
                 var end = TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds();
-                report = new Analyzer().Run(tsdb, end - (long)history.TotalMilliseconds, end, Thresholds.Default, machine);
+                var begin = end - (long)history.TotalMilliseconds;
+                if (source.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || source.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
+                {
+                    using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(2) };
+                    var remote = new Http.RemoteQuerier(http, new Uri(source.EndsWith('/') ? source : source + "/"));
+                    try
+                    {
+                        report = new Analyzer().Run(remote, begin, end, Thresholds.Default, machine);
+                    }
+                    catch (Exception e) when (e is HttpRequestException or TaskCanceledException or InvalidOperationException or System.Text.Json.JsonException)
+                    {
+                        await stderr.WriteLineAsync($"opsmon: --from {source}: {e.Message}").ConfigureAwait(false);
+                        return 1;
+                    }
+                }
+                else
+                {
+                    var store = new DirectoryInfo(source);
+                    if (!store.Exists)
+                    {
+                        await stderr.WriteLineAsync($"opsmon: --from {store.FullName}: no such directory (or give an agent's URL, e.g. http://127.0.0.1:9184).").ConfigureAwait(false);
+                        return Cli.ExitUsage;
+                    }
+
+                    try
+                    {
+                        using var tsdb = Tsdb.Open(new TsdbOptions(store.FullName));
+                        report = new Analyzer().Run(tsdb, begin, end, Thresholds.Default, machine);
+                    }
+                    catch (IOException e)
+                    {
+                        await stderr.WriteLineAsync($"opsmon: --from {store.FullName}: {e.Message}").ConfigureAwait(false);
+                        return 1;
+                    }
+                }
             }
             else
             {

@@ -10,6 +10,7 @@ using Opsmon.Core.Series;
 using Opsmon.Http;
 using Opsmon.Query;
 using Opsmon.RemoteWrite;
+using Opsmon.Rules.Alerting;
 using Opsmon.Storage;
 
 namespace Opsmon.Commands;
@@ -109,6 +110,7 @@ public static class RunCommand
             builder.Services.AddSingleton(new QueryEngine(store, new EngineOptions(), time));
             builder.Services.AddSingleton(new MetadataCache());
             builder.Services.AddSingleton(new AgentInfo(dataDir, FormatDuration(config.Retention)));
+            builder.Services.AddSingleton(config);
             builder.Services.AddSingleton(new SelfMetrics(store, senders));
             builder.Services.AddSingleton(sp =>
                 new Scraper(Hosting.CollectorContextFor(config, sp.GetRequiredService<ILoggerFactory>().CreateLogger("collectors")), config.EnabledCollectors));
@@ -116,10 +118,23 @@ public static class RunCommand
                 sp.GetRequiredService<Scraper>(), store, sp.GetRequiredService<SelfMetrics>(), sp.GetRequiredService<MetadataCache>(),
                 time, config.Interval, sp.GetRequiredService<ILogger<CollectionLoop>>()));
             builder.Services.AddHostedService(sp => sp.GetRequiredService<CollectionLoop>());
+            builder.Services.AddSingleton(sp => new RuleManager(store, store.Appender(), time,
+                new RuleManagerOptions { EvaluationInterval = config.EvaluationInterval }, sp.GetRequiredService<ILogger<RuleManager>>()));
+            builder.Services.AddSingleton(sp => new RuleReloader(sp.GetRequiredService<RuleManager>(), config, sp.GetRequiredService<ILogger<RuleReloader>>()));
             await using var app = builder.Build();
             app.MapMetricsEndpoints();
             app.MapPrometheusApi();
             app.MapRemoteWriteReceiver();
+            app.MapRulesApi();
+
+            // Rule files are validated before anything runs: a bad file at start is a bad config (exit 2).
+            var ruleErrors = app.Services.GetRequiredService<RuleReloader>().Reload();
+            if (ruleErrors.Count > 0)
+            {
+                await stderr.WriteLineAsync("opsmon: " + string.Join(Environment.NewLine + "opsmon: ", ruleErrors)).ConfigureAwait(false);
+                return Cli.ExitUsage;
+            }
+
             // A first collection at start-up: CPU caches and the process tracker take their baseline now, as
             // node_exporter and process-exporter do when they start, not at the first scrape.
             app.Services.GetRequiredService<Scraper>().Collect();
@@ -135,6 +150,12 @@ public static class RunCommand
 
             using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, app.Lifetime.ApplicationStopping);
             var shipping = senders.Select(s => s.RunAsync(stopping.Token)).ToList();
+            shipping.Add(app.Services.GetRequiredService<RuleManager>().RunAsync(stopping.Token));
+            using var hangup = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGHUP, signal =>
+            {
+                signal.Cancel = true;
+                app.Services.GetRequiredService<RuleReloader>().Reload();
+            });
             app.Logger.LogInformation("Opsmon listening on http://{Endpoint}; store {Data} (retention {Retention}, interval {Interval}); collectors {Collectors}",
                 endpoint, dataDir, FormatDuration(config.Retention), FormatDuration(config.Interval), string.Join(",", config.EnabledCollectors));
             await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);

@@ -122,6 +122,21 @@ public static class ConfigLoader
             });
         }
 
+        var smapsMaxAge = TimeSpan.FromSeconds(60);
+        if (process.SmapsMaxAge is not null && (!TryDuration(process.SmapsMaxAge, out smapsMaxAge) && process.SmapsMaxAge != "0s"))
+        {
+            errors.Add($"{path}: process.smaps_max_age: '{process.SmapsMaxAge}' is not a duration (for example 60s, or 0s to read every scrape).");
+        }
+
+        var evaluation = TimeSpan.FromSeconds(15);
+        if (file.EvaluationInterval is not null && (!TryDuration(file.EvaluationInterval, out evaluation) || evaluation < TimeSpan.FromSeconds(1)))
+        {
+            errors.Add($"{path}: evaluation_interval: '{file.EvaluationInterval}' is not a duration of at least 1s.");
+        }
+
+        var baseDir = Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".";
+        var ruleFiles = (file.RuleFiles ?? []).Select(f => Path.IsPathRooted(f) ? f : Path.Combine(baseDir, f)).ToList();
+
         // The collector validates regexes (RE2 syntax such as (?P<name>...) included) and name templates.
         errors.AddRange(ProcessCollector.ValidateGroupRules(rules).Select(p => $"{path}: process.groups: {p}"));
         if (errors.Count > 0)
@@ -137,11 +152,14 @@ public static class ConfigLoader
             Retention = retention,
             RetentionBytes = retentionBytes,
             RemoteWrite = remotes,
+            RuleFiles = ruleFiles,
+            EvaluationInterval = evaluation,
             Collectors = file.Collectors ?? [],
             CollectorOptions = new CollectorOptions
             {
                 TopProcesses = process.Top,
                 GatherSmaps = process.Smaps,
+                SmapsMaxAge = smapsMaxAge,
                 CgroupDepth = cgroupDepth,
                 ProcessGroups = rules,
             },
@@ -190,6 +208,10 @@ public static class ConfigLoader
 
         public List<RemoteWriteSection>? RemoteWrite { get; set; }
 
+        public List<string>? RuleFiles { get; set; }
+
+        public string? EvaluationInterval { get; set; }
+
         public Dictionary<string, bool>? Collectors { get; set; }
 
         public ProcessSection? Process { get; set; }
@@ -202,6 +224,8 @@ public static class ConfigLoader
         public int Top { get; set; } = 20;
 
         public bool Smaps { get; set; } = true;
+
+        public string? SmapsMaxAge { get; set; }
 
         public List<GroupSection>? Groups { get; set; }
     }

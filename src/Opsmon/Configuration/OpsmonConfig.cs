@@ -29,6 +29,26 @@ public sealed record OpsmonConfig
 
     public IReadOnlyList<Opsmon.RemoteWrite.RemoteWriteOptions> RemoteWrite { get; init; } = [];
 
+    /// <summary>Prometheus rule files (globs in the file name allowed), relative to the config file's directory.</summary>
+    public IReadOnlyList<string> RuleFiles { get; init; } = [];
+
+    /// <summary>How often rule groups without their own interval are evaluated.</summary>
+    public TimeSpan EvaluationInterval { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>The rule files the globs name now (re-read on every reload).</summary>
+    public IReadOnlyList<string> ResolveRuleFiles() =>
+        [.. RuleFiles.SelectMany(pattern =>
+        {
+            var dir = Path.GetDirectoryName(pattern);
+            var name = Path.GetFileName(pattern);
+            if (!name.Contains('*', StringComparison.Ordinal) && !name.Contains('?', StringComparison.Ordinal))
+            {
+                return [pattern];
+            }
+
+            return Directory.Exists(dir) ? Directory.GetFiles(dir, name).Order(StringComparer.Ordinal) : Enumerable.Empty<string>();
+        })];
+
     /// <summary>$XDG_DATA_HOME/opsmon, else ~/.local/share/opsmon.</summary>
     public static string DefaultDataDirectory()
     {

@@ -150,4 +150,16 @@ public sealed class PrometheusApiTests : IAsyncLifetime
         Assert.Equal(1, viaData.ExitCode);
         Assert.Contains("in use by another opsmon process", viaData.Stderr, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Doctor_from_the_agent_url_analyses_its_history()
+    {
+        var result = await CliRun.RunAsync("doctor", "--from", $"http://127.0.0.1:{_port}", "--window", "1m", "--json");
+
+        Assert.True(result.ExitCode is 0 or 1 or 2, result.Stderr);
+        using var doc = System.Text.Json.JsonDocument.Parse(result.Stdout);
+        Assert.Equal(result.ExitCode, doc.RootElement.GetProperty("exitCode").GetInt32());
+        Assert.Equal(60, doc.RootElement.GetProperty("window").GetProperty("durationSeconds").GetDouble(), 0.5);
+        Assert.Contains(doc.RootElement.GetProperty("findings").EnumerateArray(), f => f.GetProperty("id").GetString()!.StartsWith("cpu.", StringComparison.Ordinal));
+    }
 }
