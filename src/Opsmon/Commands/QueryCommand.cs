@@ -37,9 +37,8 @@ public static class QueryCommand
 
             if (parse.GetValue(url) is { } agentText)
             {
-                if (!TryAgentUrl(agentText, out var agent))
+                if (AgentUrl(agentText, stderr) is not { } agent)
                 {
-                    stderr.WriteLine($"opsmon: --url: '{agentText}' is not an http(s) URL (for example http://127.0.0.1:9184).");
                     return Cli.ExitUsage;
                 }
 
@@ -86,9 +85,8 @@ public static class QueryCommand
 
             if (parse.GetValue(url) is { } agentText)
             {
-                if (!TryAgentUrl(agentText, out var agent))
+                if (AgentUrl(agentText, stderr) is not { } agent)
                 {
-                    stderr.WriteLine($"opsmon: --url: '{agentText}' is not an http(s) URL (for example http://127.0.0.1:9184).");
                     return Cli.ExitUsage;
                 }
 
@@ -107,11 +105,16 @@ public static class QueryCommand
         Description = "Query a running agent (or any Prometheus-compatible API) at this base URL, e.g. http://127.0.0.1:9184, instead of opening --data.",
     };
 
-    private static bool TryAgentUrl(string text, out Uri url)
+    /// <summary>The --url value as a base URL ending in '/', or null after saying why it is not one.</summary>
+    private static Uri? AgentUrl(string text, TextWriter stderr)
     {
-        var ok = Uri.TryCreate(text.EndsWith('/') ? text : text + "/", UriKind.Absolute, out var parsed) && parsed.Scheme is "http" or "https";
-        url = parsed!;
-        return ok;
+        if (Uri.TryCreate(text.EndsWith('/') ? text : text + "/", UriKind.Absolute, out var parsed) && parsed.Scheme is "http" or "https")
+        {
+            return parsed;
+        }
+
+        stderr.WriteLine($"opsmon: --url: '{text}' is not an http(s) URL (for example http://127.0.0.1:9184).");
+        return null;
     }
 
     private static string Seconds(long ms) => (ms / 1000.0).ToString("0.###", CultureInfo.InvariantCulture);

@@ -105,5 +105,14 @@ public sealed class ImportQueryCommandTests : IDisposable
         Assert.Contains($"{script}:7", result.Stdout, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Query_with_a_url_that_is_not_http_exits_2()
+    {
+        var result = await CliRun.RunAsync("query", "up", "--url", "ftp://127.0.0.1:9184");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("--url", result.Stderr, StringComparison.Ordinal);
+    }
+
     public void Dispose() => _dir.Delete(recursive: true);
 }
