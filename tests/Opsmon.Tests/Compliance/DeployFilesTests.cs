@@ -10,7 +10,7 @@ public sealed class DeployFilesTests : IDisposable
 {
     private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("opsmon-deploy-");
 
-    private static string Deploy => Path.Combine(RepositoryRoot(), "deploy");
+    internal static string Deploy => Path.Combine(RepositoryRoot(), "deploy");
 
     public void Dispose() => _dir.Delete(recursive: true);
 
@@ -61,6 +61,29 @@ public sealed class DeployFilesTests : IDisposable
     }
 
     [Fact]
+    public void Dashboards_are_system_health_and_optimization_on_the_opsmon_data_source()
+    {
+        var titles = new List<string>();
+        foreach (var file in DashboardFiles())
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllText(file));
+            titles.Add(doc.RootElement.GetProperty("title").GetString()!);
+            Assert.Equal("opsmon", doc.RootElement.GetProperty("templating").GetProperty("list")[0].GetProperty("current").GetProperty("value").GetString());
+        }
+
+        Assert.Equal(["Optimization", "System health"], titles.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Optimization_dashboard_has_the_panels_the_gateway_fills()
+    {
+        var titles = DashboardQueries().Where(q => q.Panel.StartsWith("optimization.json", StringComparison.Ordinal)).Select(q => q.Panel).ToList();
+
+        Assert.Contains(titles, t => t.Contains("\"API usage", StringComparison.Ordinal));
+        Assert.Contains(titles, t => t.Contains("\"Model performance", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Every_dashboard_query_parses()
     {
         var queries = DashboardQueries();
@@ -91,20 +114,27 @@ public sealed class DeployFilesTests : IDisposable
         Assert.True(failures.Count == 0, string.Join('\n', failures));
     }
 
-    /// <summary>Every target expression of every panel, with Grafana's interval variables replaced as Grafana would.</summary>
-    private static List<(string Panel, string Expr)> DashboardQueries()
+    internal static string[] DashboardFiles() => Directory.GetFiles(Path.Combine(Deploy, "grafana", "dashboards"), "*.json");
+
+    /// <summary>Every target expression of every panel (rows have none), with Grafana's interval variables replaced as Grafana would.</summary>
+    internal static List<(string Panel, string Expr)> DashboardQueries(string rateInterval = "1m", string interval = "15s")
     {
         var queries = new List<(string, string)>();
-        foreach (var file in Directory.GetFiles(Path.Combine(Deploy, "grafana", "dashboards"), "*.json"))
+        foreach (var file in DashboardFiles())
         {
             using var doc = JsonDocument.Parse(File.ReadAllText(file));
             foreach (var panel in doc.RootElement.GetProperty("panels").EnumerateArray())
             {
-                foreach (var target in panel.GetProperty("targets").EnumerateArray())
+                if (!panel.TryGetProperty("targets", out var targets))
+                {
+                    continue;
+                }
+
+                foreach (var target in targets.EnumerateArray())
                 {
                     var expr = target.GetProperty("expr").GetString()!
-                        .Replace("$__rate_interval", "1m", StringComparison.Ordinal)
-                        .Replace("$__interval", "15s", StringComparison.Ordinal)
+                        .Replace("$__rate_interval", rateInterval, StringComparison.Ordinal)
+                        .Replace("$__interval", interval, StringComparison.Ordinal)
                         .Replace("$__range", "1h", StringComparison.Ordinal);
                     queries.Add(($"{Path.GetFileName(file)} \"{panel.GetProperty("title").GetString()}\"", expr));
                 }
