@@ -53,18 +53,9 @@ public sealed class Scraper
                 success.Add(ok ? 1 : 0, collector.Name);
             }
 
-            AddFamily(sink, duration);
-            AddFamily(sink, success);
+            sink.Add(duration);
+            sink.Add(success);
             return sink;
-        }
-    }
-
-    private static void AddFamily(MetricSink sink, MetricFamily family)
-    {
-        var target = sink.Family(family.Name, family.Help, family.Type, [.. family.LabelNames]);
-        foreach (var s in family.Samples)
-        {
-            target.Add(s.Value, s.LabelValues);
         }
     }
 

@@ -40,11 +40,17 @@ public sealed class MetricSink
     {
         foreach (var family in other._families)
         {
-            var target = Family(family.Name, family.Help, family.Type, [.. family.LabelNames]);
-            foreach (var sample in family.Samples)
-            {
-                target.Add(sample.Value, sample.LabelValues);
-            }
+            Add(family);
+        }
+    }
+
+    /// <summary>Copies <paramref name="family"/>'s samples into this sink, merging with a family of the same name.</summary>
+    public void Add(MetricFamily family)
+    {
+        var target = Family(family.Name, family.Help, family.Type, [.. family.LabelNames]);
+        foreach (var sample in family.Samples)
+        {
+            target.Add(sample.Value, sample.LabelValues);
         }
     }
 }

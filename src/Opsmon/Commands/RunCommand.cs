@@ -50,25 +50,25 @@ public static class RunCommand
             var error = listenError;
             if (endpoint is not null && parse.GetValue(interval) is { } i)
             {
-                if (Configuration.ConfigLoader.TryDuration(i, out var span) && span >= TimeSpan.FromSeconds(1) && span <= TimeSpan.FromHours(1))
+                if (Configuration.ConfigLoader.TryInterval(i, out var span))
                 {
                     config = config with { Interval = span };
                 }
                 else
                 {
-                    error = $"--interval: '{i}' is not a duration between 1s and 1h (for example 15s).";
+                    error = $"--interval: '{i}' {Configuration.ConfigLoader.IntervalRule}.";
                 }
             }
 
             if (error is null && parse.GetValue(retention) is { } r)
             {
-                if (Configuration.ConfigLoader.TryDuration(r, out var span) && span >= TimeSpan.FromHours(1))
+                if (Configuration.ConfigLoader.TryRetention(r, out var span))
                 {
                     config = config with { Retention = span };
                 }
                 else
                 {
-                    error = $"--retention: '{r}' is not a duration of at least 1h (for example 30d).";
+                    error = $"--retention: '{r}' {Configuration.ConfigLoader.RetentionRule}.";
                 }
             }
 
@@ -88,11 +88,13 @@ public static class RunCommand
             builder.WebHost.UseKestrel(k => k.Listen(endpoint));
             var time = TimeProvider.System;
 
+            // The store and the senders exist before the host does, so they log through a factory of their own.
+            using var earlyLogging = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true));
             Tsdb store;
             try
             {
                 store = Tsdb.Open(new TsdbOptions(dataDir) { Retention = config.Retention, MaxBytes = config.RetentionBytes, Time = time },
-                    LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true)).CreateLogger("store"));
+                    earlyLogging.CreateLogger("store"));
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
             {
@@ -103,7 +105,7 @@ public static class RunCommand
             using var storeLifetime = store;
             var http = new HttpClient();
             var senders = config.RemoteWrite.Select(o => new RemoteWriteSender(o, store, http, Path.Combine(dataDir, "remote_write"), time,
-                LoggerFactory.Create(b => b.AddSimpleConsole(c => c.SingleLine = true)).CreateLogger("remote_write"))).ToList();
+                earlyLogging.CreateLogger("remote_write"))).ToList();
             builder.Services.AddSingleton(time);
             builder.Services.AddSingleton(store);
             builder.Services.AddSingleton<IQuerier>(store);

@@ -85,15 +85,15 @@ public static class ConfigLoader
         }
 
         var interval = TimeSpan.FromSeconds(15);
-        if (file.Interval is not null && (!TryDuration(file.Interval, out interval) || interval < TimeSpan.FromSeconds(1) || interval > TimeSpan.FromHours(1)))
+        if (file.Interval is not null && !TryInterval(file.Interval, out interval))
         {
-            errors.Add($"{path}: interval: '{file.Interval}' is not a duration between 1s and 1h (for example 15s).");
+            errors.Add($"{path}: interval: '{file.Interval}' {IntervalRule}.");
         }
 
         var retention = TimeSpan.FromDays(30);
-        if (file.Retention is not null && (!TryDuration(file.Retention, out retention) || retention < TimeSpan.FromHours(1)))
+        if (file.Retention is not null && !TryRetention(file.Retention, out retention))
         {
-            errors.Add($"{path}: retention: '{file.Retention}' is not a duration of at least 1h (for example 30d).");
+            errors.Add($"{path}: retention: '{file.Retention}' {RetentionRule}.");
         }
 
         var retentionBytes = 0L;
@@ -165,6 +165,17 @@ public static class ConfigLoader
             },
         });
     }
+
+    public const string IntervalRule = "is not a duration between 1s and 1h (for example 15s)";
+    public const string RetentionRule = "is not a duration of at least 1h (for example 30d)";
+
+    /// <summary>A collection interval, from the config or --interval: 1s to 1h.</summary>
+    public static bool TryInterval(string text, out TimeSpan value) =>
+        TryDuration(text, out value) && value >= TimeSpan.FromSeconds(1) && value <= TimeSpan.FromHours(1);
+
+    /// <summary>A retention, from the config or --retention: at least 1h.</summary>
+    public static bool TryRetention(string text, out TimeSpan value) =>
+        TryDuration(text, out value) && value >= TimeSpan.FromHours(1);
 
     /// <summary>Prometheus-style durations: 15s, 1m30s, 30d, 1w, 500ms.</summary>
     public static bool TryDuration(string text, out TimeSpan value)
