@@ -101,12 +101,40 @@ public sealed class RuleManager
         return result;
     }
 
+    /// <summary>
+    /// Called after each <see cref="EvaluateDue"/> that ran a group, outside the lock, with the alerts Prometheus would
+    /// send to Alertmanager from those groups: firing ones, and resolved ones still within the resolved retention
+    /// (pending alerts are not sent). The routing dispatcher subscribes here.
+    /// </summary>
+    public Action<IReadOnlyList<Routing.AlertSnapshot>>? AlertsEvaluated { get; set; }
+
     /// <summary>Evaluates every group whose time has come; returns how many groups ran.</summary>
     public int EvaluateDue()
     {
         var now = _time.GetUtcNow();
         var ran = 0;
-        lock (_lock)
+        var toSend = new List<Routing.AlertSnapshot>();
+        try
+        {
+            lock (_lock)
+            {
+                ran = EvaluateDueLocked(now, toSend);
+            }
+        }
+        finally
+        {
+            if (ran > 0)
+            {
+                AlertsEvaluated?.Invoke(toSend);
+            }
+        }
+
+        return ran;
+    }
+
+    private int EvaluateDueLocked(DateTimeOffset now, List<Routing.AlertSnapshot> toSend)
+    {
+        var ran = 0;
         {
             foreach (var group in _groups)
             {
@@ -125,11 +153,27 @@ public sealed class RuleManager
 
                 group.NextEvaluation = next;
                 ran++;
+                foreach (var alert in group.Rules.OfType<AlertingRule>().SelectMany(r => r.AllAlerts()))
+                {
+                    if (alert.State == AlertState.Firing || alert.ResolvedAt is not null)
+                    {
+                        toSend.Add(Snapshot(alert));
+                    }
+                }
             }
         }
 
         return ran;
     }
+
+    private Routing.AlertSnapshot Snapshot(Alert alert) => new(
+        alert.Labels,
+        alert.Annotations,
+        alert.State == AlertState.Firing ? Routing.AlertSnapshot.Firing : Routing.AlertSnapshot.Resolved,
+        alert.ActiveAt,
+        alert.State == AlertState.Firing ? null : alert.ResolvedAt,
+        alert.Value,
+        _options.ExternalUrl);
 
     /// <summary>Evaluates groups on their intervals until cancelled.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)

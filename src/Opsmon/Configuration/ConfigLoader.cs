@@ -10,7 +10,7 @@ namespace Opsmon.Configuration;
 /// Reads the YAML configuration. Unknown keys are errors; every error names the file, the line and the key,
 /// and nothing half-loads.
 /// </summary>
-public static class ConfigLoader
+public static partial class ConfigLoader
 {
     public static ConfigResult Defaults() => ConfigResult.Ok(new OpsmonConfig());
 
@@ -53,17 +53,18 @@ public static class ConfigLoader
         }
 
         file ??= new ConfigFile();
+        var where = new YamlLocator(yaml);
         var errors = new List<string>();
         var process = file.Process ?? new ProcessSection();
         if (process.Top is < 0 or > 1000)
         {
-            errors.Add($"{path}: process.top: must be between 0 and 1000, got {process.Top}.");
+            errors.Add(where.Error(path, "process.top", $"must be between 0 and 1000, got {process.Top}."));
         }
 
         var cgroupDepth = file.Cgroup?.Depth ?? 2;
         if (cgroupDepth is < 0 or > 10)
         {
-            errors.Add($"{path}: cgroup.depth: must be between 0 and 10, got {cgroupDepth}.");
+            errors.Add(where.Error(path, "cgroup.depth", $"must be between 0 and 10, got {cgroupDepth}."));
         }
 
         var rules = new List<ProcessGroupRule>();
@@ -72,7 +73,7 @@ public static class ConfigLoader
             var g = process.Groups![i];
             if ((g.Comm?.Count ?? 0) == 0 && (g.Exe?.Count ?? 0) == 0 && (g.Cmdline?.Count ?? 0) == 0)
             {
-                errors.Add($"{path}: process.groups[{i}]: a group needs at least one of comm, exe or cmdline.");
+                errors.Add(where.Error(path, $"process.groups[{i}]", "a group needs at least one of comm, exe or cmdline."));
             }
 
             rules.Add(new ProcessGroupRule
@@ -87,19 +88,19 @@ public static class ConfigLoader
         var interval = TimeSpan.FromSeconds(15);
         if (file.Interval is not null && !TryInterval(file.Interval, out interval))
         {
-            errors.Add($"{path}: interval: '{file.Interval}' {IntervalRule}.");
+            errors.Add(where.Error(path, "interval", $"'{file.Interval}' {IntervalRule}."));
         }
 
         var retention = TimeSpan.FromDays(30);
         if (file.Retention is not null && !TryRetention(file.Retention, out retention))
         {
-            errors.Add($"{path}: retention: '{file.Retention}' {RetentionRule}.");
+            errors.Add(where.Error(path, "retention", $"'{file.Retention}' {RetentionRule}."));
         }
 
         var retentionBytes = 0L;
         if (file.RetentionSize is not null && !TrySize(file.RetentionSize, out retentionBytes))
         {
-            errors.Add($"{path}: retention_size: '{file.RetentionSize}' is not a size (for example 10GB, 512MB).");
+            errors.Add(where.Error(path, "retention_size", $"'{file.RetentionSize}' is not a size (for example 10GB, 512MB)."));
         }
 
         var remotes = new List<Opsmon.RemoteWrite.RemoteWriteOptions>();
@@ -108,7 +109,7 @@ public static class ConfigLoader
             var r = file.RemoteWrite![i];
             if (!Uri.TryCreate(r.Url, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
             {
-                errors.Add($"{path}: remote_write[{i}].url: '{r.Url}' is not an http(s) URL.");
+                errors.Add(where.Error(path, $"remote_write[{i}].url", $"'{r.Url}' is not an http(s) URL."));
                 continue;
             }
 
@@ -125,20 +126,24 @@ public static class ConfigLoader
         var smapsMaxAge = TimeSpan.FromSeconds(60);
         if (process.SmapsMaxAge is not null && (!TryDuration(process.SmapsMaxAge, out smapsMaxAge) && process.SmapsMaxAge != "0s"))
         {
-            errors.Add($"{path}: process.smaps_max_age: '{process.SmapsMaxAge}' is not a duration (for example 60s, or 0s to read every scrape).");
+            errors.Add(where.Error(path, "process.smaps_max_age", $"'{process.SmapsMaxAge}' is not a duration (for example 60s, or 0s to read every scrape)."));
         }
 
         var evaluation = TimeSpan.FromSeconds(15);
         if (file.EvaluationInterval is not null && (!TryDuration(file.EvaluationInterval, out evaluation) || evaluation < TimeSpan.FromSeconds(1)))
         {
-            errors.Add($"{path}: evaluation_interval: '{file.EvaluationInterval}' is not a duration of at least 1s.");
+            errors.Add(where.Error(path, "evaluation_interval", $"'{file.EvaluationInterval}' is not a duration of at least 1s."));
         }
 
         var baseDir = Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".";
         var ruleFiles = (file.RuleFiles ?? []).Select(f => Path.IsPathRooted(f) ? f : Path.Combine(baseDir, f)).ToList();
 
+        var routing = ParseRouting(file, path, where, errors);
+        var actions = ParseActions(file, path, where, errors);
+        var doctor = ParseDoctor(file, path, where, errors);
+
         // The collector validates regexes (RE2 syntax such as (?P<name>...) included) and name templates.
-        errors.AddRange(ProcessCollector.ValidateGroupRules(rules).Select(p => $"{path}: process.groups: {p}"));
+        errors.AddRange(ProcessCollector.ValidateGroupRules(rules).Select(p => where.Error(path, "process.groups", p)));
         if (errors.Count > 0)
         {
             return ConfigResult.Fail(string.Join(Environment.NewLine, errors));
@@ -154,6 +159,9 @@ public static class ConfigLoader
             RemoteWrite = remotes,
             RuleFiles = ruleFiles,
             EvaluationInterval = evaluation,
+            Routing = routing,
+            Actions = actions,
+            DoctorThresholds = doctor,
             Collectors = file.Collectors ?? [],
             CollectorOptions = new CollectorOptions
             {
@@ -165,6 +173,14 @@ public static class ConfigLoader
             },
         });
     }
+
+    // Each section with its own file: ConfigLoader.Routing.cs (route, receivers), ConfigLoader.Actions.cs (actions),
+    // ConfigLoader.Doctor.cs (doctor thresholds). Each adds its keys to ConfigFile and reports errors through `where`.
+    private static partial Opsmon.Rules.Routing.RoutingConfig ParseRouting(ConfigFile file, string path, YamlLocator where, List<string> errors);
+
+    private static partial Opsmon.Rules.Actions.ActionsConfig ParseActions(ConfigFile file, string path, YamlLocator where, List<string> errors);
+
+    private static partial Opsmon.Analysis.Thresholds? ParseDoctor(ConfigFile file, string path, YamlLocator where, List<string> errors);
 
     public const string IntervalRule = "is not a duration between 1s and 1h (for example 15s)";
     public const string RetentionRule = "is not a duration of at least 1h (for example 30d)";
@@ -205,7 +221,7 @@ public static class ConfigLoader
     }
 
     // YAML shapes; mutable because YamlDotNet fills them, never exposed beyond this file.
-    private sealed class ConfigFile
+    private sealed partial class ConfigFile
     {
         public string? Listen { get; set; }
 

@@ -35,6 +35,15 @@ public sealed record OpsmonConfig
     /// <summary>How often rule groups without their own interval are evaluated.</summary>
     public TimeSpan EvaluationInterval { get; init; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>The routing tree and receivers alerts go to (config <c>route:</c> and <c>receivers:</c>).</summary>
+    public Opsmon.Rules.Routing.RoutingConfig Routing { get; init; } = new();
+
+    /// <summary>The actions receivers may run (config <c>actions:</c>); none unless configured.</summary>
+    public Opsmon.Rules.Actions.ActionsConfig Actions { get; init; } = new();
+
+    /// <summary>Doctor and analyzer threshold overrides (config <c>doctor:</c>); null means the built-in defaults.</summary>
+    public Opsmon.Analysis.Thresholds? DoctorThresholds { get; init; }
+
     /// <summary>The rule files the globs name now (re-read on every reload).</summary>
     public IReadOnlyList<string> ResolveRuleFiles() =>
         [.. RuleFiles.SelectMany(pattern =>
