@@ -19,6 +19,12 @@ public sealed class ActionRunner(ActionsConfig config, TimeProvider time, ILogge
 
     internal ILogger Logger => logger;
 
+    /// <summary>
+    /// The runner's own alerts (alertname OpsmonActionLoopGuard, one per action whose loop guard tripped): firing while
+    /// the action is suspended, resolved once it may act again. The dispatcher routes them like rule alerts.
+    /// </summary>
+    public IReadOnlyList<Routing.AlertSnapshot> OwnAlerts() => [];
+
     /// <summary>Adds opsmon_action_runs_total{action,result} and the loop-guard gauges to a scrape.</summary>
     public void WriteMetrics(MetricSink sink)
     {

@@ -7,4 +7,7 @@ namespace Opsmon.Rules.Actions;
 public sealed record ActionsConfig
 {
     public bool IsEmpty { get; init; } = true;
+
+    /// <summary>The configured actions' names; a receiver's <c>actions:</c> list may name only these.</summary>
+    public IReadOnlyCollection<string> Names { get; init; } = [];
 }

@@ -138,8 +138,8 @@ public static partial class ConfigLoader
         var baseDir = Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".";
         var ruleFiles = (file.RuleFiles ?? []).Select(f => Path.IsPathRooted(f) ? f : Path.Combine(baseDir, f)).ToList();
 
-        var routing = ParseRouting(file, path, where, errors);
         var actions = ParseActions(file, path, where, errors);
+        var routing = ParseRouting(file, path, where, errors, actions);
         var doctor = ParseDoctor(file, path, where, errors);
 
         // The collector validates regexes (RE2 syntax such as (?P<name>...) included) and name templates.
@@ -176,7 +176,8 @@ public static partial class ConfigLoader
 
     // Each section with its own file: ConfigLoader.Routing.cs (route, receivers), ConfigLoader.Actions.cs (actions),
     // ConfigLoader.Doctor.cs (doctor thresholds). Each adds its keys to ConfigFile and reports errors through `where`.
-    private static partial Opsmon.Rules.Routing.RoutingConfig ParseRouting(ConfigFile file, string path, YamlLocator where, List<string> errors);
+    // ParseRouting gets the parsed actions so that a receiver naming an unknown action is an error with its line.
+    private static partial Opsmon.Rules.Routing.RoutingConfig ParseRouting(ConfigFile file, string path, YamlLocator where, List<string> errors, Opsmon.Rules.Actions.ActionsConfig actions);
 
     private static partial Opsmon.Rules.Actions.ActionsConfig ParseActions(ConfigFile file, string path, YamlLocator where, List<string> errors);
 
