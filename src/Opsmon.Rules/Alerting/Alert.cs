@@ -28,7 +28,8 @@ public sealed class Alert
 
     public AlertState State { get; internal set; }
 
-    public DateTimeOffset ActiveAt { get; }
+    /// <summary>When the alert became pending; restored from ALERTS_FOR_STATE after a restart.</summary>
+    public DateTimeOffset ActiveAt { get; internal set; }
 
     public DateTimeOffset? FiredAt { get; internal set; }
 

@@ -30,6 +30,9 @@ public sealed class AlertingRule : Rule
 
     public TimeSpan KeepFiringFor => Definition.KeepFiringFor;
 
+    /// <summary>Set on the rules loaded at start: their first evaluation restores ActiveAt from ALERTS_FOR_STATE.</summary>
+    internal bool RestorePending { get; set; }
+
     /// <summary>Alerts in the pending or firing state, ordered by labels.</summary>
     public IReadOnlyList<Alert> ActiveAlerts() =>
         [.. _active.Values.Where(a => a.State != AlertState.Inactive).OrderBy(a => a.Labels)];
@@ -97,6 +100,12 @@ public sealed class AlertingRule : Rule
             _active[labels] = alert;
         }
 
+        if (RestorePending)
+        {
+            RestorePending = false;
+            RestoreForState(ts, context);
+        }
+
         var output = new List<Sample>();
         var ms = ts.ToUnixTimeMilliseconds();
         var activeCount = 0;
@@ -152,6 +161,66 @@ public sealed class AlertingRule : Rule
         }
 
         return output;
+    }
+
+    /// <summary>
+    /// Prometheus's Group.RestoreForState (rules/group.go), done before the first evaluation after start writes
+    /// anything: each pending alert looks up its ALERTS_FOR_STATE series within the outage tolerance; the last sample's
+    /// time is when the old process went down and its value the old ActiveAt. Time spent down does not count as pending,
+    /// and an alert with less than the grace period left waits the grace period. Rules whose <c>for</c> is shorter than
+    /// the grace period are not restored (they would wait longer restored than starting afresh), nor are alerts whose
+    /// series ended with a staleness marker.
+    /// </summary>
+    private void RestoreForState(DateTimeOffset ts, RuleContext context)
+    {
+        if (context.Querier is not { } querier || HoldDuration < context.ForGracePeriod)
+        {
+            return;
+        }
+
+        var maxt = ts.ToUnixTimeMilliseconds();
+        var mint = (ts - context.OutageTolerance).ToUnixTimeMilliseconds();
+        foreach (var alert in _active.Values.Where(a => a.State == AlertState.Pending))
+        {
+            var stateLabels = alert.Labels.With(Labels.MetricName, AlertsForStateMetric);
+            var matchers = stateLabels.AsSpan().ToArray().Select(l => new LabelMatcher(MatcherType.Equal, l.Name, l.Value)).ToList();
+            var series = querier.Select(mint, maxt, matchers).FirstOrDefault(s => s.Labels.Equals(stateLabels));
+            if (series is null)
+            {
+                continue;
+            }
+
+            long? lastTime = null;
+            var lastValue = double.NaN;
+            var it = series.Samples();
+            while (it.MoveNext())
+            {
+                (lastTime, lastValue) = (it.Timestamp, it.Value);
+            }
+
+            if (lastTime is not { } downMs || StaleNaN.Is(lastValue) || double.IsNaN(lastValue))
+            {
+                continue;
+            }
+
+            var downAt = DateTimeOffset.FromUnixTimeSeconds(downMs / 1000);
+            var activeAt = DateTimeOffset.FromUnixTimeSeconds((long)lastValue);
+            var remaining = HoldDuration - (downAt - activeAt);
+            if (remaining <= TimeSpan.Zero)
+            {
+                // It was firing when the old process stopped; this evaluation fires it again.
+            }
+            else if (remaining < context.ForGracePeriod)
+            {
+                activeAt = ts + context.ForGracePeriod - HoldDuration;
+            }
+            else
+            {
+                activeAt += ts - downAt;
+            }
+
+            alert.ActiveAt = activeAt;
+        }
     }
 
     private static Dictionary<string, string> ToMap(Labels labels)

@@ -14,7 +14,17 @@ public enum RuleHealth
 }
 
 /// <summary>What every rule evaluation needs besides the time: the engine and the template context.</summary>
-public sealed record RuleContext(QueryEngine Engine, IReadOnlyDictionary<string, string> ExternalLabels, string ExternalUrl, TimeSpan ResolvedRetention);
+public sealed record RuleContext(QueryEngine Engine, IReadOnlyDictionary<string, string> ExternalLabels, string ExternalUrl, TimeSpan ResolvedRetention)
+{
+    /// <summary>The store the ALERTS_FOR_STATE series are read back from when alert state is restored after a restart.</summary>
+    public IQuerier? Querier { get; init; }
+
+    /// <summary>Prometheus's --rules.alert.for-grace-period: a restored alert waits at least this long before firing.</summary>
+    public TimeSpan ForGracePeriod { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Prometheus's --rules.alert.for-outage-tolerance: state older than this is not restored.</summary>
+    public TimeSpan OutageTolerance { get; init; } = TimeSpan.FromHours(1);
+}
 
 /// <summary>A recording or alerting rule: evaluates its expression at a time and returns the samples to write.</summary>
 public abstract class Rule

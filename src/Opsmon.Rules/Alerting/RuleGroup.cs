@@ -17,6 +17,7 @@ public sealed class RuleGroup
         Interval = definition.Interval is { } i && i > TimeSpan.Zero ? i : defaultInterval;
         Rules = [.. definition.Rules.Select(Rule.Create)];
         _previousSeries = [.. Rules.Select(_ => new HashSet<Labels>())];
+        EvaluationOffset = OffsetFor(definition.File, definition.Name, Interval);
     }
 
     public RuleGroupDefinition Definition { get; }
@@ -37,6 +38,46 @@ public sealed class RuleGroup
 
     /// <summary>When the manager next evaluates this group.</summary>
     public DateTimeOffset NextEvaluation { get; internal set; }
+
+    /// <summary>
+    /// Where in each interval this group is evaluated: its evaluation timestamps are <c>k × Interval + EvaluationOffset</c>
+    /// since the Unix epoch. The offset comes from a hash of the file and group name, as Prometheus's Group.EvalTimestamp
+    /// does, so that groups are spread over the interval instead of all running at once, and a group keeps its slot
+    /// across restarts and reloads.
+    /// </summary>
+    public TimeSpan EvaluationOffset { get; }
+
+    /// <summary>The first evaluation slot strictly after <paramref name="now"/>.</summary>
+    public DateTimeOffset NextSlotAfter(DateTimeOffset now)
+    {
+        var interval = Interval.Ticks;
+        var adjusted = (now - DateTimeOffset.UnixEpoch).Ticks - EvaluationOffset.Ticks;
+        var previous = adjusted - (((adjusted % interval) + interval) % interval) + EvaluationOffset.Ticks;
+        return DateTimeOffset.UnixEpoch.AddTicks(previous + interval);
+    }
+
+    /// <summary>The group's offset within <paramref name="interval"/>, in whole milliseconds (sample timestamps are milliseconds).</summary>
+    public static TimeSpan OffsetFor(string file, string name, TimeSpan interval)
+    {
+        // FNV-1a over UTF-8 "file\xffname": stable across processes, unlike string.GetHashCode.
+        var hash = 14695981039346656037UL;
+        foreach (var b in System.Text.Encoding.UTF8.GetBytes(file + "\xff" + name))
+        {
+            hash = (hash ^ b) * 1099511628211UL;
+        }
+
+        var intervalMs = (ulong)Math.Max(1, (long)interval.TotalMilliseconds);
+        return TimeSpan.FromMilliseconds(hash % intervalMs);
+    }
+
+    /// <summary>Marks the alerting rules to restore their state from ALERTS_FOR_STATE at their first evaluation.</summary>
+    internal void RequestRestore()
+    {
+        foreach (var rule in Rules.OfType<AlertingRule>())
+        {
+            rule.RestorePending = true;
+        }
+    }
 
     public void Evaluate(DateTimeOffset ts, RuleContext context, IAppender appender, TimeProvider time)
     {
@@ -103,6 +144,10 @@ public sealed class RuleGroup
             }
         }
 
-        NextEvaluation = previous.NextEvaluation;
+        // A changed interval moves the group to the slots of the new one.
+        if (previous.Interval == Interval)
+        {
+            NextEvaluation = previous.NextEvaluation;
+        }
     }
 }

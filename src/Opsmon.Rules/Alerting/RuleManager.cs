@@ -19,6 +19,12 @@ public sealed record RuleManagerOptions
     public TimeSpan ResolvedRetention { get; init; } = TimeSpan.FromMinutes(15);
 
     public EngineOptions Engine { get; init; } = new();
+
+    /// <summary>Prometheus's --rules.alert.for-grace-period: an alert restored after a restart waits at least this long before firing.</summary>
+    public TimeSpan ForGracePeriod { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Prometheus's --rules.alert.for-outage-tolerance: alert state older than this is not restored after a restart.</summary>
+    public TimeSpan OutageTolerance { get; init; } = TimeSpan.FromHours(1);
 }
 
 /// <summary>The outcome of loading rule files: every file's errors; on any error nothing was replaced.</summary>
@@ -43,6 +49,7 @@ public sealed class RuleManager
     private readonly RuleContext _context;
     private readonly ILogger _logger;
     private List<RuleGroup> _groups = [];
+    private bool _loaded;
 
     public RuleManager(IQuerier querier, IAppender appender, TimeProvider time, RuleManagerOptions options, ILogger<RuleManager>? logger = null)
     {
@@ -50,7 +57,12 @@ public sealed class RuleManager
         _time = time;
         _options = options;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
-        _context = new RuleContext(new QueryEngine(querier, options.Engine, time), options.ExternalLabels, options.ExternalUrl, options.ResolvedRetention);
+        _context = new RuleContext(new QueryEngine(querier, options.Engine, time), options.ExternalLabels, options.ExternalUrl, options.ResolvedRetention)
+        {
+            Querier = querier,
+            ForGracePeriod = options.ForGracePeriod,
+            OutageTolerance = options.OutageTolerance,
+        };
     }
 
     public IReadOnlyList<RuleGroup> Groups
@@ -67,6 +79,9 @@ public sealed class RuleManager
     /// <summary>
     /// Parses and validates <paramref name="files"/>; when all are valid they replace the current groups (alert state
     /// carries over for unchanged rules), otherwise the current rules keep running and the errors are returned.
+    /// A new group is first evaluated at its next slot (see <see cref="RuleGroup.EvaluationOffset"/>). The groups of
+    /// the first successful load restore their pending alerts' ActiveAt from ALERTS_FOR_STATE at that evaluation, as
+    /// Prometheus does after a restart; groups added by later reloads start afresh.
     /// </summary>
     public RuleLoadResult Reload(IEnumerable<string> files)
     {
@@ -83,9 +98,20 @@ public sealed class RuleManager
         }
 
         var now = _time.GetUtcNow();
-        var groups = parsed.SelectMany(f => f.Groups).Select(g => new RuleGroup(g, _options.EvaluationInterval) { NextEvaluation = now }).ToList();
+        var groups = parsed.SelectMany(f => f.Groups).Select(g => new RuleGroup(g, _options.EvaluationInterval)).ToList();
+        foreach (var group in groups)
+        {
+            group.NextEvaluation = group.NextSlotAfter(now);
+        }
+
         lock (_lock)
         {
+            if (!_loaded)
+            {
+                groups.ForEach(g => g.RequestRestore());
+                _loaded = true;
+            }
+
             foreach (var group in groups)
             {
                 var previous = _groups.FirstOrDefault(g => g.File == group.File && g.Name == group.Name);
@@ -143,15 +169,16 @@ public sealed class RuleManager
                     continue;
                 }
 
-                group.Evaluate(now, _context, _appender, _time);
-                // Skip missed ticks instead of catching up, as Prometheus does after a slow evaluation.
-                var next = group.NextEvaluation + group.Interval;
-                while (next <= now)
+                // Evaluate at the group's latest slot, skipping missed ones instead of catching up, as Prometheus
+                // does after a slow evaluation; the timestamps stay on the group's slots.
+                var ts = group.NextEvaluation;
+                while (ts + group.Interval <= now)
                 {
-                    next += group.Interval;
+                    ts += group.Interval;
                 }
 
-                group.NextEvaluation = next;
+                group.Evaluate(ts, _context, _appender, _time);
+                group.NextEvaluation = ts + group.Interval;
                 ran++;
                 foreach (var alert in group.Rules.OfType<AlertingRule>().SelectMany(r => r.AllAlerts()))
                 {

@@ -409,16 +409,21 @@ public static class GoFormat
         bool b => b ? "true" : "false",
         string s => s,
         IReadOnlyDictionary<string, string> map => "map[" + string.Join(" ", map.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => kv.Key + ":" + kv.Value)) + "]",
+        IReadOnlyList<object?> list => "[" + string.Join(" ", list.Select(Print)) + "]",
+        // Go prints a struct as its fields in order, space-separated, in braces.
+        TemplateData d => "{" + Print(d.Labels) + " " + Print(d.ExternalLabels) + " " + d.ExternalUrl + " " + Print(d.Value) + "}",
         _ => value.ToString() ?? string.Empty,
     };
 
-    private static string TypeName(object? value) => value switch
+    internal static string TypeName(object? value) => value switch
     {
         double => "float64",
         long => "int",
         string => "string",
         bool => "bool",
         null => "<nil>",
+        IReadOnlyList<object?> => "[]interface {}",
+        TemplateData => "struct { Labels map[string]string; ExternalLabels map[string]string; ExternalURL string; Value interface {} }",
         _ => "map[string]string",
     };
 

@@ -16,8 +16,8 @@ public sealed class TemplateException(string message) : Exception(message);
 
 /// <summary>
 /// The subset of Go's text/template that rule labels and annotations use: text, actions with pipelines,
-/// variables ($labels.x, $value, $x := ...), fields (.Labels.x), literals, function calls, if/else if/else/end.
-/// range, with, define and template are recognised but not executed (their expansion reports an error).
+/// variables ($labels.x, $value, $x := ..., $x = ..., $ for the root), dot and fields (.Labels.x), literals, function
+/// calls, if/else if/else, with/else, range/else with break and continue, define, template and block.
 /// </summary>
 public sealed class GoTemplate
 {
@@ -33,13 +33,26 @@ public sealed class GoTemplate
         "stripPort", "stripDomain", "urlQueryEscape", "now",
     };
 
+    // Go allows 100000 nested template calls; a recursive {{template}} stops far earlier here, before the stack does.
+    private const int MaxTemplateDepth = 1000;
+
     private readonly List<Node> _nodes;
+    private readonly Dictionary<string, List<Node>> _templates;
     private readonly string _name;
 
-    private GoTemplate(string name, List<Node> nodes)
+    private GoTemplate(string name, List<Node> nodes, Dictionary<string, List<Node>> templates)
     {
         _name = name;
         _nodes = nodes;
+        _templates = templates;
+    }
+
+    /// <summary>What a <c>{{break}}</c> or <c>{{continue}}</c> asks of the enclosing range.</summary>
+    private enum Flow
+    {
+        Next,
+        Break,
+        Continue,
     }
 
     /// <summary>Parses <paramref name="text"/>; bad templates return null and an error worded like Go's ("template: name:1: ...").</summary>
@@ -49,7 +62,8 @@ public sealed class GoTemplate
         try
         {
             var parser = new TemplateParser(name, text);
-            return new GoTemplate(name, parser.Parse());
+            var nodes = parser.Parse();
+            return new GoTemplate(name, nodes, parser.Templates);
         }
         catch (FormatException e)
         {
@@ -82,75 +96,254 @@ public sealed class GoTemplate
         }
     }
 
+    /// <summary>
+    /// Runs the template with <paramref name="data"/> as dot and <c>$</c>, and Prometheus's four variables declared first
+    /// (rules/alerting.go prepends <c>{{$labels := .Labels}}</c> and the others to every template).
+    /// </summary>
     public string Execute(TemplateData data)
     {
-        var sb = new StringBuilder();
-        var scope = new Dictionary<string, object?>(StringComparer.Ordinal)
-        {
-            ["$"] = data,
-            ["$labels"] = data.Labels,
-            ["$externalLabels"] = data.ExternalLabels,
-            ["$externalURL"] = data.ExternalUrl,
-            ["$value"] = data.Value,
-        };
-        Run(_nodes, sb, scope, data);
-        return sb.ToString();
+        var state = new ExecState(new StringBuilder(), 0);
+        state.Vars.Add(("$", data));
+        state.Vars.Add(("$labels", data.Labels));
+        state.Vars.Add(("$externalLabels", data.ExternalLabels));
+        state.Vars.Add(("$externalURL", data.ExternalUrl));
+        state.Vars.Add(("$value", data.Value));
+        Walk(_nodes, data, state);
+        return state.Output.ToString();
     }
 
-    private void Run(List<Node> nodes, StringBuilder sb, Dictionary<string, object?> scope, TemplateData data)
+    /// <summary>The variable stack (innermost last, as Go's state.vars) and the output of one execution.</summary>
+    private sealed class ExecState(StringBuilder output, int depth)
+    {
+        public List<(string Name, object? Value)> Vars { get; } = [];
+
+        public StringBuilder Output { get; } = output;
+
+        public int Depth { get; } = depth;
+
+        public void PopTo(int mark) => Vars.RemoveRange(mark, Vars.Count - mark);
+
+        public bool TryGet(string name, out object? value)
+        {
+            for (var i = Vars.Count - 1; i >= 0; i--)
+            {
+                if (Vars[i].Name == name)
+                {
+                    value = Vars[i].Value;
+                    return true;
+                }
+            }
+
+            value = null;
+            return false;
+        }
+
+        public bool TrySet(string name, object? value)
+        {
+            for (var i = Vars.Count - 1; i >= 0; i--)
+            {
+                if (Vars[i].Name == name)
+                {
+                    Vars[i] = (name, value);
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
+
+    private Flow Walk(List<Node> nodes, object? dot, ExecState state)
     {
         foreach (var node in nodes)
         {
-            switch (node)
+            var flow = node switch
             {
-                case TextNode text:
-                    sb.Append(text.Text);
-                    break;
-                case ActionNode action:
-                    var value = EvalPipeline(action.Pipeline, scope, data);
-                    if (action.Declare is { } name)
-                    {
-                        scope[name] = value;
-                    }
-                    else
-                    {
-                        sb.Append(value is null ? "<no value>" : GoFormat.Print(value));
-                    }
-
-                    break;
-                case IfNode branch:
-                    Run(Truth(EvalPipeline(branch.Condition, scope, data)) ? branch.Then : branch.Else, sb, scope, data);
-                    break;
-                case UnsupportedNode unsupported:
-                    throw Fail(unsupported.Line, $"Opsmon does not execute \"{unsupported.Keyword}\" in templates");
+                TextNode text => Append(state, text.Text),
+                ActionNode action => Action(action, dot, state),
+                IfNode branch => Control(branch.Condition, branch.Then, branch.Else, dot, state, setsDot: false),
+                WithNode with => Control(with.Pipeline, with.Then, with.Else, dot, state, setsDot: true),
+                RangeNode range => Range(range, dot, state),
+                TemplateNode call => Call(call, dot, state),
+                BreakNode => Flow.Break,
+                ContinueNode => Flow.Continue,
+                _ => Flow.Next,
+            };
+            if (flow != Flow.Next)
+            {
+                return flow;
             }
+        }
+
+        return Flow.Next;
+    }
+
+    private static Flow Append(ExecState state, string text)
+    {
+        state.Output.Append(text);
+        return Flow.Next;
+    }
+
+    private Flow Action(ActionNode action, object? dot, ExecState state)
+    {
+        var value = EvalPipeline(action.Pipeline, dot, state);
+        if (action.Pipeline.Declare.Count == 0)
+        {
+            state.Output.Append(value is null ? "<no value>" : GoFormat.Print(value));
+        }
+
+        return Flow.Next;
+    }
+
+    // if and with: variables declared in the pipeline or the branches end with the control's {{end}}.
+    private Flow Control(Pipeline pipeline, List<Node> then, List<Node> otherwise, object? dot, ExecState state, bool setsDot)
+    {
+        var mark = state.Vars.Count;
+        try
+        {
+            var value = EvalPipeline(pipeline, dot, state);
+            return Truth(value) ? Walk(then, setsDot ? value : dot, state) : Walk(otherwise, dot, state);
+        }
+        finally
+        {
+            state.PopTo(mark);
+        }
+    }
+
+    // Go's walkRange: maps in key order, lists in index order; with one variable it takes the element, with two the
+    // key (or index) and the element; nil ranges over nothing; anything else is an error.
+    private Flow Range(RangeNode range, object? dot, ExecState state)
+    {
+        var mark = state.Vars.Count;
+        try
+        {
+            var value = EvalPipeline(range.Pipeline, dot, state);
+            var items = value switch
+            {
+                null => [],
+                IReadOnlyDictionary<string, string> map => map.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => ((object?)kv.Key, (object?)kv.Value)).ToList(),
+                IReadOnlyList<object?> list => list.Select((e, i) => ((object?)(long)i, e)).ToList(),
+                _ => throw Fail(range.Pipeline.Line, $"range can't iterate over {GoFormat.Print(value)}"),
+            };
+            if (items.Count == 0)
+            {
+                return Walk(range.Else, dot, state);
+            }
+
+            var declared = range.Pipeline.Declare;
+            var body = state.Vars.Count;
+            foreach (var (key, element) in items)
+            {
+                if (declared.Count > 0)
+                {
+                    SetRangeVariables(range.Pipeline, state, key, element);
+                }
+
+                var flow = Walk(range.Body, element, state);
+                state.PopTo(body);
+                if (flow == Flow.Break)
+                {
+                    break;
+                }
+            }
+
+            return Flow.Next;
+        }
+        finally
+        {
+            state.PopTo(mark);
+        }
+    }
+
+    private void SetRangeVariables(Pipeline pipeline, ExecState state, object? key, object? element)
+    {
+        var declared = pipeline.Declare;
+        if (pipeline.IsAssign)
+        {
+            Assign(pipeline.Line, state, declared[0], declared.Count > 1 ? key : element);
+            if (declared.Count > 1)
+            {
+                Assign(pipeline.Line, state, declared[1], element);
+            }
+
+            return;
+        }
+
+        // The pipeline pushed its variables last: the element is on top, the key (with two) below it.
+        state.Vars[^1] = (state.Vars[^1].Name, element);
+        if (declared.Count > 1)
+        {
+            state.Vars[^2] = (state.Vars[^2].Name, key);
+        }
+    }
+
+    // {{template "name" pipeline}}: the named template runs with the pipeline's value as dot and as $, and sees none
+    // of the caller's variables.
+    private Flow Call(TemplateNode call, object? dot, ExecState state)
+    {
+        if (!_templates.TryGetValue(call.Name, out var body))
+        {
+            throw Fail(call.Line, $"template \"{call.Name}\" not defined");
+        }
+
+        if (state.Depth >= MaxTemplateDepth)
+        {
+            throw Fail(call.Line, $"exceeded maximum template depth ({MaxTemplateDepth.ToString(CultureInfo.InvariantCulture)})");
+        }
+
+        var value = call.Pipeline is null ? null : EvalPipeline(call.Pipeline, dot, state);
+        var inner = new ExecState(state.Output, state.Depth + 1);
+        inner.Vars.Add(("$", value));
+        Walk(body, value, inner);
+        return Flow.Next;
+    }
+
+    private void Assign(int line, ExecState state, string name, object? value)
+    {
+        if (!state.TrySet(name, value))
+        {
+            throw Fail(line, $"undefined variable: {name}");
         }
     }
 
     private TemplateException Fail(int line, string message) => new($"template: {_name}:{line.ToString(CultureInfo.InvariantCulture)}: {message}");
 
-    private object? EvalPipeline(Pipeline pipeline, Dictionary<string, object?> scope, TemplateData data)
+    // Go's evalPipeline: the commands run left to right, each later one gets the previous result as its last argument;
+    // then the declared variables are pushed (:=) or set (=).
+    private object? EvalPipeline(Pipeline pipeline, object? dot, ExecState state)
     {
         object? result = null;
         for (var i = 0; i < pipeline.Commands.Count; i++)
         {
-            result = EvalCommand(pipeline.Line, pipeline.Commands[i], scope, data, i == 0 ? null : [result]);
+            result = EvalCommand(pipeline.Line, pipeline.Commands[i], dot, state, i == 0 ? null : [result]);
+        }
+
+        foreach (var name in pipeline.Declare)
+        {
+            if (pipeline.IsAssign)
+            {
+                Assign(pipeline.Line, state, name, result);
+            }
+            else
+            {
+                state.Vars.Add((name, result));
+            }
         }
 
         return result;
     }
 
-    private object? EvalCommand(int line, List<Operand> command, Dictionary<string, object?> scope, TemplateData data, object?[]? piped)
+    private object? EvalCommand(int line, List<Operand> command, object? dot, ExecState state, object?[]? piped)
     {
         if (command[0] is IdentOperand ident)
         {
-            var args = command.Skip(1).Select(a => EvalOperand(line, a, scope, data)).ToList();
+            var args = command.Skip(1).Select(a => EvalOperand(line, a, dot, state)).ToList();
             if (piped is not null)
             {
                 args.AddRange(piped);
             }
 
-            return Call(line, ident.Name, args);
+            return CallFunction(line, ident.Name, args);
         }
 
         if (command.Count > 1 || piped is not null)
@@ -158,28 +351,28 @@ public sealed class GoTemplate
             throw Fail(line, $"can't give argument to non-function {command[0]}");
         }
 
-        return EvalOperand(line, command[0], scope, data);
+        return EvalOperand(line, command[0], dot, state);
     }
 
-    private object? EvalOperand(int line, Operand operand, Dictionary<string, object?> scope, TemplateData data)
+    private object? EvalOperand(int line, Operand operand, object? dot, ExecState state)
     {
         switch (operand)
         {
             case LiteralOperand literal:
                 return literal.Value;
             case ParenOperand paren:
-                return EvalPipeline(paren.Pipeline, scope, data);
+                return EvalPipeline(paren.Pipeline, dot, state);
             case IdentOperand ident:
-                return Call(line, ident.Name, []);
+                return CallFunction(line, ident.Name, []);
             case VariableOperand variable:
-                if (!scope.TryGetValue(variable.Name, out var root))
+                if (!state.TryGet(variable.Name, out var root))
                 {
-                    throw Fail(line, $"undefined variable \"{variable.Name}\"");
+                    throw Fail(line, $"undefined variable: {variable.Name}");
                 }
 
                 return Fields(line, root, variable.Fields);
             case FieldOperand field:
-                return Fields(line, data, field.Fields);
+                return Fields(line, dot, field.Fields);
             default:
                 throw Fail(line, "unexpected operand");
         }
@@ -191,6 +384,7 @@ public sealed class GoTemplate
         {
             value = value switch
             {
+                // Prometheus executes with missingkey=zero: an absent label is the empty string.
                 IReadOnlyDictionary<string, string> map => map.TryGetValue(field, out var v) ? v : string.Empty,
                 TemplateData d => field switch
                 {
@@ -198,9 +392,10 @@ public sealed class GoTemplate
                     "ExternalLabels" => d.ExternalLabels,
                     "ExternalURL" => d.ExternalUrl,
                     "Value" => d.Value,
-                    _ => throw Fail(line, $"can't evaluate field {field} in type *template.AlertTemplateData"),
+                    _ => throw Fail(line, $"can't evaluate field {field} in type struct {{ Labels map[string]string; ExternalLabels map[string]string; ExternalURL string; Value interface {{}} }}"),
                 },
-                _ => throw Fail(line, $"can't evaluate field {field} in type {GoFormat.Print(value)}"),
+                null => throw Fail(line, $"nil pointer evaluating interface {{}}.{field}"),
+                _ => throw Fail(line, $"can't evaluate field {field} in type {GoFormat.TypeName(value)}"),
             };
         }
 
@@ -215,10 +410,11 @@ public sealed class GoTemplate
         long l => l != 0,
         string s => s.Length > 0,
         IReadOnlyDictionary<string, string> m => m.Count > 0,
+        IReadOnlyList<object?> list => list.Count > 0,
         _ => true,
     };
 
-    private object? Call(int line, string name, List<object?> args)
+    private object? CallFunction(int line, string name, List<object?> args)
     {
         switch (name)
         {
@@ -255,6 +451,7 @@ public sealed class GoTemplate
                 {
                     string s => (long)Encoding.UTF8.GetByteCount(s),
                     IReadOnlyDictionary<string, string> m => (long)m.Count,
+                    IReadOnlyList<object?> list => (long)list.Count,
                     var other => throw Fail(line, $"error calling len: len of type {GoFormat.Print(other)}"),
                 };
             case "index":
@@ -319,13 +516,22 @@ public sealed class GoTemplate
 
     internal sealed record TextNode(string Text) : Node;
 
-    internal sealed record ActionNode(Pipeline Pipeline, string? Declare) : Node;
+    internal sealed record ActionNode(Pipeline Pipeline) : Node;
 
     internal sealed record IfNode(Pipeline Condition, List<Node> Then, List<Node> Else) : Node;
 
-    internal sealed record UnsupportedNode(int Line, string Keyword) : Node;
+    internal sealed record WithNode(Pipeline Pipeline, List<Node> Then, List<Node> Else) : Node;
 
-    internal sealed record Pipeline(int Line, List<List<Operand>> Commands);
+    internal sealed record RangeNode(Pipeline Pipeline, List<Node> Body, List<Node> Else) : Node;
+
+    internal sealed record TemplateNode(int Line, string Name, Pipeline? Pipeline) : Node;
+
+    internal sealed record BreakNode : Node;
+
+    internal sealed record ContinueNode : Node;
+
+    /// <summary>A pipeline and the variables it declares (<c>$x :=</c>) or assigns (<c>$x =</c>); two only in range.</summary>
+    internal sealed record Pipeline(int Line, List<List<Operand>> Commands, IReadOnlyList<string> Declare, bool IsAssign);
 
     internal abstract record Operand;
 
@@ -339,17 +545,27 @@ public sealed class GoTemplate
 
     internal sealed record ParenOperand(Pipeline Pipeline) : Operand;
 
-    /// <summary>Splits the text into actions and parses each, tracking if/else/end nesting.</summary>
+    /// <summary>
+    /// Splits the text into actions and parses them as Go's text/template/parse does: control structures nest up to
+    /// their {{end}}, variables are in scope from their declaration to the {{end}} of the enclosing control (or the end
+    /// of the template), {{define}} only at the top level with a scope of its own, {{break}}/{{continue}} only in a range.
+    /// </summary>
     private sealed class TemplateParser(string name, string text)
     {
-        private readonly HashSet<string> _declared = new(StringComparer.Ordinal) { "$", "$labels", "$externalLabels", "$externalURL", "$value" };
+        private static readonly string[] Keywords = ["if", "else", "end", "range", "with", "define", "block", "template", "break", "continue"];
+
+        private List<string> _vars = ["$", "$labels", "$externalLabels", "$externalURL", "$value"];
+        private int _rangeDepth;
         private int _pos;
+
+        /// <summary>The templates named by {{define}} and {{block}}.</summary>
+        public Dictionary<string, List<Node>> Templates { get; } = new(StringComparer.Ordinal);
 
         public List<Node> Parse()
         {
             var items = Split();
             var index = 0;
-            var nodes = ParseList(items, ref index, out var end);
+            var nodes = ParseList(items, ref index, out var end, topLevel: true);
             if (end is not null)
             {
                 throw Error(end.Value.Line, $"unexpected {{{{{end.Value.Keyword}}}}}");
@@ -358,7 +574,7 @@ public sealed class GoTemplate
             return nodes;
         }
 
-        private List<Node> ParseList(List<object> items, ref int index, out (int Line, string Keyword, string Tail)? terminator)
+        private List<Node> ParseList(List<object> items, ref int index, out (int Line, string Keyword, string Tail)? terminator, bool topLevel = false)
         {
             var nodes = new List<Node>();
             terminator = null;
@@ -376,21 +592,48 @@ public sealed class GoTemplate
                 switch (keyword)
                 {
                     case "end" or "else":
-                        terminator = (line, keyword, rest);
-                        return nodes;
-                    case "if":
-                        nodes.Add(ParseIf(items, ref index, line, rest));
-                        break;
-                    case "range" or "with" or "define" or "block" or "template":
-                        nodes.Add(new UnsupportedNode(line, keyword));
-                        if (keyword is not "template")
+                        if (keyword == "end" && rest.Length > 0)
                         {
-                            SkipToEnd(items, ref index, line, keyword);
+                            throw Error(line, $"unexpected \"{rest}\" in end");
                         }
 
+                        terminator = (line, keyword, rest);
+                        return nodes;
+                    case "if" or "with" or "range":
+                        nodes.Add(ParseControl(items, ref index, line, keyword, rest));
+                        break;
+                    case "define" when topLevel:
+                        ParseDefine(items, ref index, line, rest);
+                        break;
+                    case "define":
+                        throw Error(line, "unexpected <define> in command");
+                    case "block":
+                        nodes.Add(ParseBlock(items, ref index, line, rest));
+                        break;
+                    case "template":
+                        nodes.Add(ParseTemplate(line, rest));
+                        break;
+                    case "break" or "continue":
+                        if (_rangeDepth == 0)
+                        {
+                            throw Error(line, $"{{{{{keyword}}}}} outside {{{{range}}}}");
+                        }
+
+                        if (rest.Length > 0)
+                        {
+                            throw Error(line, $"unexpected \"{rest}\" in {{{{{keyword}}}}}");
+                        }
+
+                        nodes.Add(keyword == "break" ? new BreakNode() : new ContinueNode());
                         break;
                     default:
-                        nodes.Add(ParseAction(line, action));
+                        var trimmed = action.Trim();
+                        if (trimmed.Length == 0)
+                        {
+                            throw Error(line, "missing value for command");
+                        }
+
+                        nodes.Add(new ActionNode(ParsePipeline(line, trimmed, "command")));
                         break;
                 }
             }
@@ -398,10 +641,23 @@ public sealed class GoTemplate
             return nodes;
         }
 
-        private IfNode ParseIf(List<object> items, ref int index, int line, string condition)
+        // Go's parseControl: the variables of the pipeline and of both branches go out of scope at {{end}}; only if
+        // takes "else if"; break/continue belong to a range's body, not to its else.
+        private Node ParseControl(List<object> items, ref int index, int line, string keyword, string text)
         {
-            var pipeline = ParsePipeline(line, condition);
+            var mark = _vars.Count;
+            var pipeline = ParsePipeline(line, text, keyword);
+            if (keyword == "range")
+            {
+                _rangeDepth++;
+            }
+
             var then = ParseList(items, ref index, out var terminator);
+            if (keyword == "range")
+            {
+                _rangeDepth--;
+            }
+
             if (terminator is null)
             {
                 throw Error(line, "unexpected EOF");
@@ -410,43 +666,122 @@ public sealed class GoTemplate
             var otherwise = new List<Node>();
             if (terminator.Value.Keyword == "else")
             {
-                var rest = terminator.Value.Tail;
-                if (Keyword(rest, out var elseIfCondition) == "if")
+                var tail = terminator.Value.Tail;
+                var next = Keyword(tail, out var elseIfCondition);
+                if (keyword == "if" && next == "if")
                 {
-                    otherwise.Add(ParseIf(items, ref index, terminator.Value.Line, elseIfCondition));
+                    // {{else if c}} is {{else}}{{if c}} sharing the final {{end}}.
+                    otherwise.Add(ParseControl(items, ref index, terminator.Value.Line, "if", elseIfCondition));
+                    _vars.RemoveRange(mark, _vars.Count - mark);
                     return new IfNode(pipeline, then, otherwise);
                 }
 
+                if (tail.Length > 0)
+                {
+                    throw Error(terminator.Value.Line, next == "if" ? "unexpected <if> in input" : $"unexpected <{tail.Split(' ')[0]}> in else");
+                }
+
                 otherwise = ParseList(items, ref index, out var end);
-                if (end is null || end.Value.Keyword != "end")
+                if (end is null)
                 {
                     throw Error(line, "unexpected EOF");
                 }
-            }
 
-            return new IfNode(pipeline, then, otherwise);
-        }
-
-        private void SkipToEnd(List<object> items, ref int index, int line, string keyword)
-        {
-            var depth = 1;
-            while (index < items.Count)
-            {
-                if (items[index++] is ValueTuple<int, string>(_, var action))
+                if (end.Value.Keyword != "end")
                 {
-                    var k = Keyword(action, out _);
-                    if (k is "if" or "range" or "with" or "define" or "block")
-                    {
-                        depth++;
-                    }
-                    else if (k == "end" && --depth == 0)
-                    {
-                        return;
-                    }
+                    throw Error(end.Value.Line, "expected end; found {{else}}");
                 }
             }
 
-            throw Error(line, $"unexpected EOF in {keyword}");
+            _vars.RemoveRange(mark, _vars.Count - mark);
+            return keyword switch
+            {
+                "if" => new IfNode(pipeline, then, otherwise),
+                "with" => new WithNode(pipeline, then, otherwise),
+                _ => new RangeNode(pipeline, then, otherwise),
+            };
+        }
+
+        // {{define "name"}}: a template of its own, where only $ is declared.
+        private void ParseDefine(List<object> items, ref int index, int line, string text)
+        {
+            var templateName = TemplateName(line, text, "define", out var rest);
+            if (rest.Length > 0)
+            {
+                throw Error(line, $"unexpected \"{rest.Split(' ')[0]}\" in define clause");
+            }
+
+            AddTemplate(line, templateName, ParseBody(items, ref index, line));
+        }
+
+        // {{block "name" pipeline}}...{{end}} defines "name" and calls it at once.
+        private TemplateNode ParseBlock(List<object> items, ref int index, int line, string text)
+        {
+            var templateName = TemplateName(line, text, "block", out var rest);
+            if (rest.Length == 0)
+            {
+                throw Error(line, "missing value for block clause");
+            }
+
+            var pipeline = ParsePipeline(line, rest, "block");
+            AddTemplate(line, templateName, ParseBody(items, ref index, line));
+            return new TemplateNode(line, templateName, pipeline);
+        }
+
+        private TemplateNode ParseTemplate(int line, string text)
+        {
+            var templateName = TemplateName(line, text, "template", out var rest);
+            return new TemplateNode(line, templateName, rest.Length == 0 ? null : ParsePipeline(line, rest, "template"));
+        }
+
+        private List<Node> ParseBody(List<object> items, ref int index, int line)
+        {
+            var (vars, rangeDepth) = (_vars, _rangeDepth);
+            (_vars, _rangeDepth) = (["$"], 0);
+            var body = ParseList(items, ref index, out var end);
+            (_vars, _rangeDepth) = (vars, rangeDepth);
+            if (end is null)
+            {
+                throw Error(line, "unexpected EOF");
+            }
+
+            if (end.Value.Keyword != "end")
+            {
+                throw Error(end.Value.Line, "unexpected {{else}}");
+            }
+
+            return body;
+        }
+
+        // Go keeps the first non-empty definition and refuses a second one (parse.Tree.add).
+        private void AddTemplate(int line, string templateName, List<Node> body)
+        {
+            static bool IsEmpty(List<Node> nodes) => nodes.All(n => n is TextNode t && string.IsNullOrWhiteSpace(t.Text));
+
+            if (Templates.TryGetValue(templateName, out var existing) && !IsEmpty(existing))
+            {
+                if (!IsEmpty(body))
+                {
+                    throw Error(line, $"template: multiple definition of template \"{templateName}\"");
+                }
+
+                return;
+            }
+
+            Templates[templateName] = body;
+        }
+
+        private string TemplateName(int line, string text, string context, out string rest)
+        {
+            var tokens = text.Length == 0 ? [] : new ActionLexer(text, line, this).Tokens();
+            if (tokens.Count == 0 || tokens[0][0] is not ('"' or '`'))
+            {
+                throw Error(line, tokens.Count == 0 ? $"unexpected \"}}}}\" in {context} clause" : $"unexpected \"{tokens[0]}\" in {context} clause");
+            }
+
+            var quoted = tokens[0];
+            rest = text.Trim()[quoted.Length..].Trim();
+            return quoted[0] == '`' ? quoted[1..^1] : Unquote(line, quoted);
         }
 
         private static string Keyword(string action, out string rest)
@@ -460,37 +795,40 @@ public sealed class GoTemplate
 
             var word = trimmed[..space];
             rest = trimmed[space..].Trim();
-            return word is "if" or "else" or "end" or "range" or "with" or "define" or "block" or "template" ? word : string.Empty;
+            return Keywords.Contains(word) ? word : string.Empty;
         }
 
-        private ActionNode ParseAction(int line, string action)
+        // Declarations come first: "$x :=", "$x =", or in a range "$k, $v :=". Go adds the names to the scope before
+        // parsing the commands, and does not require an assigned variable to exist until execution.
+        private Pipeline ParsePipeline(int line, string text, string context)
         {
-            var trimmed = action.Trim();
-            if (trimmed.Length == 0)
-            {
-                throw Error(line, "missing value for command");
-            }
-
-            var m = Regex.Match(trimmed, @"^(\$[A-Za-z0-9_]*)\s*(:?=)\s*(.*)$", RegexOptions.Singleline, TimeSpan.FromSeconds(1));
+            var declare = new List<string>();
+            var isAssign = false;
+            var m = Regex.Match(text.Trim(), @"^(\$[A-Za-z0-9_]*)\s*(?:,\s*(\$[A-Za-z0-9_]*)\s*)?(:=|=)(?!=)\s*(.*)$", RegexOptions.Singleline, TimeSpan.FromSeconds(1));
             if (m.Success)
             {
-                var variable = m.Groups[1].Value;
-                if (m.Groups[2].Value == "=" && !_declared.Contains(variable))
+                declare.Add(m.Groups[1].Value);
+                if (m.Groups[2].Success)
                 {
-                    throw Error(line, $"undefined variable \"{variable}\"");
+                    if (context != "range")
+                    {
+                        throw Error(line, $"too many declarations in {context}");
+                    }
+
+                    declare.Add(m.Groups[2].Value);
                 }
 
-                var pipeline = ParsePipeline(line, m.Groups[3].Value);
-                _declared.Add(variable);
-                return new ActionNode(pipeline, variable);
+                isAssign = m.Groups[3].Value == "=";
+                _vars.AddRange(declare);
+                text = m.Groups[4].Value;
             }
 
-            return new ActionNode(ParsePipeline(line, trimmed), null);
-        }
-
-        private Pipeline ParsePipeline(int line, string text)
-        {
             var tokens = new ActionLexer(text, line, this).Tokens();
+            if (tokens.Count == 0)
+            {
+                throw Error(line, $"missing value for {context}");
+            }
+
             var position = 0;
             var pipeline = ParsePipelineTokens(line, tokens, ref position);
             if (position < tokens.Count)
@@ -498,7 +836,7 @@ public sealed class GoTemplate
                 throw Error(line, $"unexpected \"{tokens[position]}\" in command");
             }
 
-            return pipeline;
+            return pipeline with { Declare = declare, IsAssign = isAssign };
         }
 
         private Pipeline ParsePipelineTokens(int line, List<string> tokens, ref int position)
@@ -550,7 +888,7 @@ public sealed class GoTemplate
                 }
             }
 
-            return new Pipeline(line, commands);
+            return new Pipeline(line, commands, [], false);
         }
 
         private Operand Operand(int line, string token)
@@ -568,7 +906,7 @@ public sealed class GoTemplate
             if (token[0] == '$')
             {
                 var parts = token.Split('.');
-                if (!_declared.Contains(parts[0]))
+                if (!_vars.Contains(parts[0]))
                 {
                     throw Error(line, $"undefined variable \"{parts[0]}\"");
                 }

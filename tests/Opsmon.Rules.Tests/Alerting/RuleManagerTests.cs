@@ -45,11 +45,20 @@ public sealed class RuleManagerTests : IDisposable
         _storage.Append(Labels.From(("__name__", "up"), ("job", "api")), _time.GetUtcNow().ToUnixTimeMilliseconds(), value);
     }
 
+    /// <summary>Moves the clock to the first group's next evaluation slot.</summary>
+    private DateTimeOffset ToNextSlot(RuleManager manager)
+    {
+        var slot = manager.Groups[0].NextEvaluation;
+        _time.Advance(slot - _time.GetUtcNow());
+        return slot;
+    }
+
     [Fact]
     public void Groups_are_evaluated_on_their_own_interval()
     {
         var manager = Manager();
         manager.Reload([Write("r.yml", Down)]);
+        ToNextSlot(manager);
         Up(1);
 
         Assert.Equal(1, manager.EvaluateDue());
@@ -64,6 +73,7 @@ public sealed class RuleManagerTests : IDisposable
     {
         var manager = Manager();
         manager.Reload([Write("r.yml", Down)]);
+        ToNextSlot(manager);
         Up(0);
         manager.EvaluateDue();
         Assert.Equal(AlertState.Pending, Assert.Single(manager.ActiveAlerts()).State);
@@ -96,6 +106,7 @@ public sealed class RuleManagerTests : IDisposable
         var manager = Manager();
         var path = Write("r.yml", Down);
         manager.Reload([path]);
+        ToNextSlot(manager);
         Up(0);
         manager.EvaluateDue();
         var before = Assert.Single(manager.ActiveAlerts()).ActiveAt;
@@ -112,6 +123,7 @@ public sealed class RuleManagerTests : IDisposable
         var manager = Manager();
         var path = Write("r.yml", Down);
         manager.Reload([path]);
+        var slot = ToNextSlot(manager);
         Up(0);
         manager.EvaluateDue();
 
@@ -125,7 +137,7 @@ public sealed class RuleManagerTests : IDisposable
         Assert.Equal(60, alerting.GetProperty("duration").GetDouble());
         Assert.Equal("ok", alerting.GetProperty("health").GetString());
         Assert.Equal("api is down", alerting.GetProperty("alerts")[0].GetProperty("annotations").GetProperty("summary").GetString());
-        Assert.Equal("1970-01-01T01:00:00Z", alerting.GetProperty("lastEvaluation").GetString());
+        Assert.Equal(slot, alerting.GetProperty("lastEvaluation").GetDateTimeOffset());
         var recording = group.GetProperty("rules")[1];
         Assert.Equal(("recording", "job:up:sum"), (recording.GetProperty("type").GetString(), recording.GetProperty("name").GetString()));
     }
@@ -135,6 +147,7 @@ public sealed class RuleManagerTests : IDisposable
     {
         var manager = Manager();
         manager.Reload([Write("r.yml", Down)]);
+        var slot = ToNextSlot(manager);
         Up(0);
         manager.EvaluateDue();
 
@@ -144,7 +157,7 @@ public sealed class RuleManagerTests : IDisposable
         Assert.Equal("Down", alert.GetProperty("labels").GetProperty("alertname").GetString());
         Assert.Equal("pending", alert.GetProperty("state").GetString());
         Assert.Equal("0e+00", alert.GetProperty("value").GetString());
-        Assert.Equal("1970-01-01T01:00:00Z", alert.GetProperty("activeAt").GetString());
+        Assert.Equal(slot, alert.GetProperty("activeAt").GetDateTimeOffset());
     }
 
     [Fact]
@@ -152,6 +165,7 @@ public sealed class RuleManagerTests : IDisposable
     {
         var manager = Manager();
         manager.Reload([Write("r.yml", Down)]);
+        ToNextSlot(manager);
         Up(0);
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var run = manager.RunAsync(cts.Token);

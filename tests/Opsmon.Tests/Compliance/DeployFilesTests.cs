@@ -29,6 +29,54 @@ public sealed class DeployFilesTests : IDisposable
     }
 
     [Fact]
+    public async Task Prometheus_config_loads_the_default_rule_pack()
+    {
+        var promtool = Tools.Require("promtool");
+        var config = Path.Combine(_dir.FullName, "prometheus.yml");
+        File.Copy(Path.Combine(Deploy, "prometheus.yml"), config);
+        var rules = Directory.CreateDirectory(Path.Combine(_dir.FullName, "rules"));
+        foreach (var file in Directory.GetFiles(Path.Combine(Deploy, "rules")))
+        {
+            File.Copy(file, Path.Combine(rules.FullName, Path.GetFileName(file)));
+        }
+
+        await using var check = RunningProcess.Start(promtool, ["check", "config", config]);
+        var code = await check.WaitForExitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.True(code == 0, check.Output);
+        Assert.Contains($"SUCCESS: {Directory.GetFiles(rules.FullName, "*.rules.yml").Length} rule files found", check.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Default_rule_pack_runs_on_opsmon_run_without_errors()
+    {
+        var config = Path.Combine(_dir.FullName, "opsmon.yml");
+        File.WriteAllText(config, $"rule_files:\n  - {Path.Combine(Deploy, "rules")}/*.rules.yml\nevaluation_interval: 1s\n");
+        var port = RunningProcess.FreePort();
+        await using var agent = RunningProcess.StartOpsmon("run", "--config", config, "--listen", $"127.0.0.1:{port}", "--data", Path.Combine(_dir.FullName, "data"), "--interval", "1s");
+        await agent.WaitForHttpAsync($"http://127.0.0.1:{port}/-/ready");
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+
+        // Every rule evaluated at least once, and none reports an error (an unknown function, a type error).
+        var clock = Stopwatch.StartNew();
+        List<JsonElement> rules = [];
+        while (clock.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            var (_, body) = await Json.GetAsync(client, $"http://127.0.0.1:{port}/api/v1/rules");
+            rules = [.. body.GetProperty("data").GetProperty("groups").EnumerateArray().SelectMany(g => g.GetProperty("rules").EnumerateArray())];
+            if (rules.Count > 0 && rules.All(r => r.GetProperty("health").GetString() != "unknown"))
+            {
+                break;
+            }
+
+            await Task.Delay(200);
+        }
+
+        Assert.Equal(12, rules.Count);
+        Assert.All(rules, r => Assert.True(r.GetProperty("health").GetString() == "ok", r.ToString()));
+    }
+
+    [Fact]
     public void Prometheus_config_scrapes_opsmon_on_its_default_address()
     {
         var text = File.ReadAllText(Path.Combine(Deploy, "prometheus.yml"));
