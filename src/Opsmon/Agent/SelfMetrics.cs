@@ -6,8 +6,8 @@ using Opsmon.Storage;
 
 namespace Opsmon.Agent;
 
-/// <summary>Opsmon's own metrics (store and remote write), added to every scrape and to the store.</summary>
-public sealed class SelfMetrics(Tsdb store, IReadOnlyList<RemoteWriteSender> senders)
+/// <summary>Opsmon's own metrics (store, remote write, notifications and actions), added to every scrape and to the store.</summary>
+public sealed class SelfMetrics(Tsdb store, IReadOnlyList<RemoteWriteSender> senders, AlertRouting? routing = null)
 {
     private volatile IReadOnlyList<DerivedSample> _derived = [];
 
@@ -40,5 +40,7 @@ public sealed class SelfMetrics(Tsdb store, IReadOnlyList<RemoteWriteSender> sen
         {
             sender.WriteMetrics(sink);
         }
+
+        routing?.WriteMetrics(sink);
     }
 }

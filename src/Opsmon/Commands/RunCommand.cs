@@ -113,7 +113,9 @@ public static class RunCommand
             builder.Services.AddSingleton(new MetadataCache());
             builder.Services.AddSingleton(new AgentInfo(dataDir, FormatDuration(config.Retention)));
             builder.Services.AddSingleton(config);
-            builder.Services.AddSingleton(new SelfMetrics(store, senders));
+            var externalUrl = $"http://{endpoint}/";
+            builder.Services.AddSingleton(sp => new AlertRouting(config, sp.GetRequiredService<RuleManager>(), http, externalUrl, time, sp.GetRequiredService<ILoggerFactory>()));
+            builder.Services.AddSingleton(sp => new SelfMetrics(store, senders, sp.GetRequiredService<AlertRouting>()));
             builder.Services.AddSingleton(sp =>
                 new Scraper(Hosting.CollectorContextFor(config, sp.GetRequiredService<ILoggerFactory>().CreateLogger("collectors")), config.EnabledCollectors));
             builder.Services.AddSingleton(sp => new CollectionLoop(
@@ -121,7 +123,7 @@ public static class RunCommand
                 time, config.Interval, sp.GetRequiredService<ILogger<CollectionLoop>>()));
             builder.Services.AddHostedService(sp => sp.GetRequiredService<CollectionLoop>());
             builder.Services.AddSingleton(sp => new RuleManager(store, store.Appender(), time,
-                new RuleManagerOptions { EvaluationInterval = config.EvaluationInterval }, sp.GetRequiredService<ILogger<RuleManager>>()));
+                new RuleManagerOptions { EvaluationInterval = config.EvaluationInterval, ExternalUrl = externalUrl }, sp.GetRequiredService<ILogger<RuleManager>>()));
             builder.Services.AddSingleton(sp => new RuleReloader(sp.GetRequiredService<RuleManager>(), config, sp.GetRequiredService<ILogger<RuleReloader>>()));
             await using var app = builder.Build();
             app.MapMetricsEndpoints();
@@ -152,6 +154,8 @@ public static class RunCommand
 
             using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, app.Lifetime.ApplicationStopping);
             var shipping = senders.Select(s => s.RunAsync(stopping.Token)).ToList();
+            // Routing subscribes to the rule engine when built, so before the first evaluation; its loop sends the notifications.
+            shipping.Add(app.Services.GetRequiredService<AlertRouting>().RunAsync(stopping.Token));
             shipping.Add(app.Services.GetRequiredService<RuleManager>().RunAsync(stopping.Token));
             using var hangup = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGHUP, signal =>
             {
