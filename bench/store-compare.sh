@@ -2,6 +2,8 @@
 # Side-by-side storage cost of the same host data: Opsmon (`opsmon import`), Prometheus
 # (`promtool tsdb create-blocks-from openmetrics`) and VictoriaMetrics (/api/v1/import/prometheus), in one run.
 #   bench/store-compare.sh [HOURS] [JITTER_MS]
+# Set STORE_COMPARE_DATA=DIR to keep the generated files in DIR and reuse them on the next run with the same
+# arguments on the same day (generation takes minutes on a loaded machine).
 # The generator (bench/Opsmon.Benchmarks `gen`) writes ~500 host-like series (32 CPUs x 8 mode counters,
 # memory gauges, disk/net counters, load, filesystems, process groups) at a 15 s step for HOURS (default 24),
 # with timestamps jittered by up to +/-JITTER_MS (default 0). Prints, for each store: bytes per sample on disk
@@ -19,17 +21,36 @@ vm_pid=
 cleanup() { [ -n "$vm_pid" ] && kill "$vm_pid" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
-dotnet publish src/Opsmon -c Release -o "$work/opsmon" --nologo -v quiet >/dev/null
-dotnet build bench/Opsmon.Benchmarks -c Release -o "$work/gen" --nologo -v quiet >/dev/null
+# OPSMON_DIR / GEN_DIR: an existing Release publish of src/Opsmon / build of bench/Opsmon.Benchmarks to use as is.
+opsmon_dir=${OPSMON_DIR:-$work/opsmon}
+gen_dir=${GEN_DIR:-$work/gen}
+if [ -z "${OPSMON_DIR:-}" ]; then
+  dotnet publish src/Opsmon -c Release -o "$opsmon_dir" --nologo -v quiet >"$work/publish.log" 2>&1 || { echo "publish of src/Opsmon failed:" >&2; grep -E 'error|Error' "$work/publish.log" >&2; exit 1; }
+fi
 # A recent day boundary: VictoriaMetrics drops samples outside its retention, and whole days align 2 h blocks.
 start=$(( ($(date +%s) / 86400 - 2) * 86400 ))
-gen() { dotnet "$work/gen/Opsmon.Benchmarks.dll" gen --start "$start" --hours "$hours" --jitter-ms "$jitter" "$@"; }
-gen --format openmetrics --out "$work/data.om" 2>"$work/gen.log"
-gen --format prometheus --out "$work/data.prom" 2>/dev/null
-cat "$work/gen.log"
+gen() { dotnet "$gen_dir/Opsmon.Benchmarks.dll" gen --start "$start" --hours "$hours" --jitter-ms "$jitter" "$@"; }
+cache=${STORE_COMPARE_DATA:-}
+if [ -n "$cache" ] && [ -s "$cache/$start-$hours-$jitter.prom" ]; then
+  ln -s "$cache/$start-$hours-$jitter.om" "$work/data.om"
+  ln -s "$cache/$start-$hours-$jitter.prom" "$work/data.prom"
+  echo "reusing $cache/$start-$hours-$jitter.{om,prom}"
+else
+  if [ -z "${GEN_DIR:-}" ]; then
+    dotnet build bench/Opsmon.Benchmarks -c Release -o "$gen_dir" --nologo -v quiet >"$work/gen-build.log" 2>&1 || { echo "build of bench/Opsmon.Benchmarks failed:" >&2; grep -E 'error|Error' "$work/gen-build.log" >&2; exit 1; }
+  fi
+  gen --format openmetrics --out "$work/data.om" 2>"$work/gen.log"
+  gen --format prometheus --out "$work/data.prom" 2>/dev/null
+  cat "$work/gen.log"
+  if [ -n "$cache" ]; then
+    mkdir -p "$cache"
+    cp "$work/data.om" "$cache/$start-$hours-$jitter.om"
+    cp "$work/data.prom" "$cache/$start-$hours-$jitter.prom"
+  fi
+fi
 samples=$(grep -vc '^#' "$work/data.om")
 series=$(awk '/^[^#]/ {sub(/ [^ ]+ [^ ]+$/, ""); print}' "$work/data.om" | sort -u | wc -l)
-echo "== $series series, $samples samples, $(( $(stat -c %s "$work/data.om") / 1048576 )) MiB OpenMetrics, jitter +/-${jitter} ms, load: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "== $series series, $samples samples, $(( $(stat -L -c %s "$work/data.om") / 1048576 )) MiB OpenMetrics, jitter +/-${jitter} ms, load: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # timed NAME CMD... -> "seconds peak_mb" (from GNU time: elapsed wall clock and max RSS)
 timed() {
@@ -38,7 +59,7 @@ timed() {
   awk '{printf "%.2f %.1f\n", $1, $2/1024}' "$work/$name.time"
 }
 
-read -r o_s o_mb < <(timed opsmon "$work/opsmon/opsmon" import "$work/data.om" --data "$work/opsmon-data")
+read -r o_s o_mb < <(timed opsmon "$opsmon_dir/opsmon" import "$work/data.om" --data "$work/opsmon-data")
 o_bytes=$(du -sb "$work/opsmon-data" | cut -f1)
 
 read -r p_s p_mb < <(timed promtool promtool tsdb create-blocks-from openmetrics "$work/data.om" "$work/prom-data")

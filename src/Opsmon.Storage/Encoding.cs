@@ -36,6 +36,8 @@ internal sealed class ByteBuffer(int capacity = 256)
 
     public void Clear() => Length = 0;
 
+    public void SetByte(int index, byte value) => _buffer[index] = value;
+
     public void Byte(byte value)
     {
         Ensure(1);

@@ -369,7 +369,7 @@ public sealed class Tsdb : IQuerier, IDisposable
                 var end = (Compactor.FloorDiv(mint, _blockRange) + 1) * _blockRange;
                 var series = _head.AllSeries()
                     .OrderBy(s => s.Labels)
-                    .Select(s => (s.Labels, (IReadOnlyList<ChunkToWrite>)[.. s.ChunksBefore(end).Select(c => new ChunkToWrite(c.Data, c.MinTime, c.MaxTime))]));
+                    .Select(s => (s.Labels, (IReadOnlyList<ChunkToWrite>)Seal(s.ChunksBefore(end))));
                 try
                 {
                     var meta = WriteBlock(_options.DataDirectory, series, 1, [], (end - _blockRange, end));
@@ -390,6 +390,10 @@ public sealed class Tsdb : IQuerier, IDisposable
             }
         }
     }
+
+    /// <summary>Head chunks (appendable, 120 samples) re-encoded as sealed chunks for a block.</summary>
+    private static List<ChunkToWrite> Seal(List<(XorChunkData Data, long MinTime, long MaxTime)> chunks) =>
+        Compactor.Encode(new SeriesIterator([.. chunks.Select(c => (ChunkHandle)new MemChunkHandle(c.Data.Bytes, c.Data.Count, c.MinTime, c.MaxTime))], long.MinValue, long.MaxValue));
 
     private void Compact()
     {

@@ -52,6 +52,11 @@ internal sealed class Block : IPostingsIndex, IDisposable
             throw new InvalidDataException("index: bad magic.");
         }
 
+        if (index[4] is < BlockWriter.OldestReadableVersion or > BlockWriter.FormatVersion)
+        {
+            throw new InvalidDataException($"index: format version {index[4]} is not readable by this version of Opsmon (it reads {BlockWriter.OldestReadableVersion} to {BlockWriter.FormatVersion}).");
+        }
+
         var body = index.AsSpan(0, index.Length - 4);
         if (Crc32C.Compute(body) != BinaryPrimitives.ReadUInt32LittleEndian(index.AsSpan(index.Length - 4)))
         {
@@ -128,10 +133,11 @@ internal sealed class Block : IPostingsIndex, IDisposable
 
         var handle = File.OpenHandle(chunkPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
         Span<byte> magic = stackalloc byte[5];
-        if (RandomAccess.Read(handle, magic, 0) != 5 || !magic[..4].SequenceEqual(BlockWriter.ChunksMagic))
+        if (RandomAccess.Read(handle, magic, 0) != 5 || !magic[..4].SequenceEqual(BlockWriter.ChunksMagic)
+            || magic[4] is < BlockWriter.OldestReadableVersion or > BlockWriter.FormatVersion)
         {
             handle.Dispose();
-            throw new InvalidDataException("chunks: bad magic.");
+            throw new InvalidDataException($"chunks: bad magic or unreadable format version {magic[4]}.");
         }
 
         return new Block(directory, meta, series, chunks, postings, handle) { SizeBytes = chunkFileLength + index.Length };

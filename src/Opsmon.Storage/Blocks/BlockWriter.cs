@@ -9,7 +9,9 @@ internal readonly record struct ChunkToWrite(XorChunkData Data, long MinTime, lo
 /// <summary>
 /// Writes a block directory: meta.json, <c>chunks</c> and <c>index</c>. Everything goes to NAME.tmp first,
 /// is fsynced, and the directory is renamed into place, so a block either exists whole or not at all.
-/// <para>chunks: "OPCK", version byte, then records [uvarint samples][uvarint bytes][bit stream][u32 CRC-32C of the bit stream].</para>
+/// <para>chunks: "OPCK", version byte, then records [uvarint samples][uvarint bytes][chunk][u32 CRC-32C of the chunk].
+/// A chunk's first byte names its encoding: 0…7 an <see cref="XorChunk"/> stream (all that version 1 wrote),
+/// <see cref="PackedChunk.Encoding"/> a packed chunk (version 2 writes these).</para>
 /// <para>index: "OPIX", version byte; symbols (uvarint count, strings, ordinal order); series in label order
 /// (uvarint label count, symbol refs, uvarint chunk count, per chunk zigzag min time, uvarint span,
 /// uvarint offset, uvarint length); postings (uvarint count, per label pair name ref, value ref, uvarint count,
@@ -19,7 +21,10 @@ internal static class BlockWriter
 {
     public static readonly byte[] ChunksMagic = "OPCK"u8.ToArray();
     public static readonly byte[] IndexMagic = "OPIX"u8.ToArray();
-    public const byte FormatVersion = 1;
+    public const byte FormatVersion = 2;
+
+    /// <summary>The oldest format version still read: version 1 differs only in its chunk encoding.</summary>
+    public const byte OldestReadableVersion = 1;
     public const string ChunksFile = "chunks";
     public const string IndexFile = "index";
 

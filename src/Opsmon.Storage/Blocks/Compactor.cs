@@ -97,31 +97,34 @@ internal static class Compactor
         }
     }
 
-    /// <summary>Encodes samples into chunks of <see cref="XorChunk.TargetSamples"/>.</summary>
+    /// <summary>Encodes samples (in time order) into sealed chunks of <see cref="PackedChunk.TargetSamples"/>.</summary>
     public static List<ChunkToWrite> Encode(ISampleIterator samples)
     {
         var result = new List<ChunkToWrite>();
-        XorChunk? chunk = null;
+        var timestamps = new long[PackedChunk.TargetSamples];
+        var values = new double[PackedChunk.TargetSamples];
+        var count = 0;
         while (samples.MoveNext())
         {
-            if (chunk is null || chunk.Count >= XorChunk.TargetSamples)
+            if (count == timestamps.Length)
             {
-                Flush(chunk, result);
-                chunk = new XorChunk();
+                result.Add(Seal(timestamps, values, count));
+                count = 0;
             }
 
-            chunk.Append(samples.Timestamp, samples.Value);
+            timestamps[count] = samples.Timestamp;
+            values[count++] = samples.Value;
         }
 
-        Flush(chunk, result);
+        if (count > 0)
+        {
+            result.Add(Seal(timestamps, values, count));
+        }
+
         return result;
     }
 
-    private static void Flush(XorChunk? chunk, List<ChunkToWrite> result)
-    {
-        if (chunk is { Count: > 0 })
-        {
-            result.Add(new ChunkToWrite(new XorChunkData(chunk.ToArray(), chunk.Count), chunk.MinTime, chunk.MaxTime));
-        }
-    }
+    /// <summary>One sealed chunk of the first <paramref name="count"/> samples.</summary>
+    public static ChunkToWrite Seal(long[] timestamps, double[] values, int count) =>
+        new(new XorChunkData(PackedChunk.Encode(timestamps.AsSpan(0, count), values.AsSpan(0, count)), count), timestamps[0], timestamps[count - 1]);
 }

@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+
 namespace Opsmon.Storage.Chunks;
 
 /// <summary>Reads bits most-significant first from a byte array; a mutable struct held in a field of its iterator.</summary>
@@ -15,6 +17,21 @@ internal struct BitReader(byte[] buffer, int startByte)
 
     public ulong ReadBits(int count)
     {
+        if (count == 0)
+        {
+            return 0;
+        }
+
+        var index = _position >> 3;
+        if (count <= 56 && index + 8 <= _buffer.Length)
+        {
+            // One unaligned big-endian load covers any 56 bits from any bit offset.
+            var word = BinaryPrimitives.ReadUInt64BigEndian(_buffer.AsSpan(index));
+            var bits = (word << (_position & 7)) >> (64 - count);
+            _position += count;
+            return bits;
+        }
+
         var value = 0UL;
         while (count > 0)
         {

@@ -2,13 +2,31 @@ using Opsmon.Core.Series;
 
 namespace Opsmon.Storage.Chunks;
 
-/// <summary>Decodes an <see cref="XorChunk"/> bit stream; allocates nothing per sample.</summary>
+/// <summary>
+/// Decodes a chunk by its first byte: a <see cref="PackedChunk"/> (sealed, in blocks) or an <see cref="XorChunk"/>
+/// bit stream (the head, and blocks written before format version 2); allocates nothing per sample.
+/// </summary>
 public sealed class ChunkIterator : ISampleIterator
 {
     private const int XorMode = -1;
 
+    private readonly byte[] _buffer;
+    private readonly int _start;
     private BitReader _reader;
     private readonly int _count;
+    private bool _packed;
+    private byte _mode;
+    private int _timestampWidth;
+    private long _timestampCenter;
+    private int _valueWidth;
+    private long _valueCenter;
+    private long _first;
+    private long _divisor;
+    private long _integerDelta;
+    private int _nextSpecial = -1;
+    private ulong _nextSpecialBits;
+    private int _specialsLeft;
+    private int _specialOffset;
     private int _index;
     private int _scale;
     private long _delta;
@@ -19,6 +37,8 @@ public sealed class ChunkIterator : ISampleIterator
 
     internal ChunkIterator(byte[] buffer, int startByte, int count)
     {
+        _buffer = buffer;
+        _start = startByte;
         _reader = new BitReader(buffer, startByte);
         _count = count;
     }
@@ -34,12 +54,27 @@ public sealed class ChunkIterator : ISampleIterator
             return false;
         }
 
+        if (_index == 0 && _buffer[_start] == PackedChunk.Encoding)
+        {
+            ReadPackedHeader();
+            _packed = true;
+            _index++;
+            return true;
+        }
+
+        if (_packed)
+        {
+            MovePacked();
+            _index++;
+            return true;
+        }
+
         if (_index == 0)
         {
             _scale = (int)_reader.ReadBits(8) - 1;
             if (_scale > XorChunk.MaxScale)
             {
-                throw new InvalidDataException($"Unknown chunk value scale {_scale}.");
+                throw new InvalidDataException($"Unknown chunk encoding {_scale + 1}.");
             }
 
             Timestamp = (long)_reader.ReadBits(64);
@@ -71,6 +106,128 @@ public sealed class ChunkIterator : ISampleIterator
 
         _index++;
         return true;
+    }
+
+    private void ReadPackedHeader()
+    {
+        var header = new ByteDecoder(_buffer.AsSpan(_start + 1));
+        _mode = header.Byte();
+        _scale = header.Byte();
+        if (_mode > PackedChunk.DoubleDeltaValues || !PackedChunk.IsValidScale(_scale))
+        {
+            throw new InvalidDataException($"Unknown packed chunk value mode {_mode} or scale {_scale}.");
+        }
+
+        Timestamp = header.Varint();
+        if (_count > 1)
+        {
+            _delta = header.Varint();
+            _timestampCenter = header.Varint();
+            _timestampWidth = header.Byte();
+        }
+
+        if (_mode == PackedChunk.XorValues)
+        {
+            _scale = XorMode;
+            _valueBits = BitConverter.DoubleToUInt64Bits(header.Double());
+        }
+        else
+        {
+            _first = header.Varint();
+            _divisor = (long)header.UVarint();
+            _integerDelta = _mode == PackedChunk.DoubleDeltaValues ? header.Varint() : 0;
+            _valueCenter = header.Varint();
+            _valueWidth = header.Byte();
+            _specialsLeft = header.Int();
+            _specialOffset = _start + 1 + header.Position;
+            for (var i = 0; i < _specialsLeft; i++)
+            {
+                header.UVarint();
+                header.Double();
+            }
+
+            _integer = 0;
+            NextSpecial(0);
+            _valueBits = TakeSpecial() ?? BitConverter.DoubleToUInt64Bits(PackedChunk.FromInteger(_first, _scale));
+        }
+
+        _reader = new BitReader(_buffer, _start + 1 + header.Position);
+    }
+
+    private void MovePacked()
+    {
+        if (_index >= 2)
+        {
+            _delta += ReadField(_timestampWidth, _timestampCenter);
+        }
+
+        Timestamp += _delta;
+        if (_scale == XorMode)
+        {
+            ReadXor();
+            return;
+        }
+
+        if (_mode == PackedChunk.DeltaValues)
+        {
+            _integer += ReadField(_valueWidth, _valueCenter);
+        }
+        else
+        {
+            if (_index >= 2)
+            {
+                _integerDelta += ReadField(_valueWidth, _valueCenter);
+            }
+
+            _integer += _integerDelta;
+        }
+
+        _valueBits = TakeSpecial() ?? BitConverter.DoubleToUInt64Bits(PackedChunk.FromInteger(_first + (_divisor * _integer), _scale));
+    }
+
+    /// <summary>The raw bits of the special value at the current sample, if there is one there.</summary>
+    private ulong? TakeSpecial()
+    {
+        if (_index != _nextSpecial)
+        {
+            return null;
+        }
+
+        var bits = _nextSpecialBits;
+        NextSpecial(_nextSpecial);
+        return bits;
+    }
+
+    private void NextSpecial(int from)
+    {
+        if (_specialsLeft == 0)
+        {
+            _nextSpecial = -1;
+            return;
+        }
+
+        var entry = new ByteDecoder(_buffer.AsSpan(_specialOffset));
+        _nextSpecial = from + entry.Int();
+        _nextSpecialBits = BitConverter.DoubleToUInt64Bits(entry.Double());
+        _specialOffset += entry.Position;
+        _specialsLeft--;
+    }
+
+    private long ReadField(int width, long center)
+    {
+        if (width == 0)
+        {
+            return center;
+        }
+
+        var z = _reader.ReadBits(width);
+        var escape = width == 64 ? ulong.MaxValue : (1UL << width) - 1;
+        if (z == escape)
+        {
+            z = _reader.ReadBits((int)_reader.ReadBits(6) + 1);
+        }
+
+        return PackedChunk.UnZigZag(z) + center;
     }
 
     private long ReadDod()

@@ -8,9 +8,10 @@ namespace Opsmon.Storage.Import;
 /// <summary>
 /// Backfills OpenMetrics text with timestamps (what <c>promtool tsdb create-blocks-from openmetrics</c> reads):
 /// <c># TYPE</c>/<c># HELP</c>/<c># UNIT</c> lines, samples <c>name{labels} value timestamp_seconds</c> and a final
-/// <c># EOF</c>. The whole file is parsed before anything is written, and blocks are staged then moved in, so a
-/// file either lands entirely or not at all. Blocks are cut at the largest compaction range.
-/// See https://github.com/OpenObservability/OpenMetrics/blob/main/specification/OpenMetrics.md.
+/// <c># EOF</c>. The file is read once, as UTF-8 bytes, and each series' samples are sealed into compressed chunks
+/// as they come (so memory holds about a byte per sample, not the file); nothing is written until the whole file
+/// has parsed, and blocks are staged then moved in, so a file either lands entirely or not at all. Blocks are cut
+/// at the largest compaction range. See https://github.com/OpenObservability/OpenMetrics/blob/main/specification/OpenMetrics.md.
 /// </summary>
 public sealed class OpenMetricsImporter(Tsdb tsdb)
 {
@@ -20,8 +21,8 @@ public sealed class OpenMetricsImporter(Tsdb tsdb)
     {
         try
         {
-            using var reader = new StreamReader(path, System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: false, bufferSize: 1 << 16);
-            return Import(reader);
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+            return Import(stream);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -29,95 +30,75 @@ public sealed class OpenMetricsImporter(Tsdb tsdb)
         }
     }
 
-    public ImportResult Import(TextReader reader)
+    public ImportResult Import(Stream input)
     {
-        var series = new Dictionary<string, SeriesSamples>(StringComparer.Ordinal);
-        var lookup = series.GetAlternateLookup<ReadOnlySpan<char>>();
-        var lineNumber = 0;
-        var eof = false;
-        long sampleCount = 0;
-        while (reader.ReadLine() is { } line)
+        var parser = new Parser(tsdb.ImportBlockRange);
+        var buffer = new byte[1 << 20];
+        var filled = 0;
+        while (true)
         {
-            lineNumber++;
-            if (eof)
+            var read = input.Read(buffer, filled, buffer.Length - filled);
+            var end = filled + read;
+            var start = 0;
+            while (true)
             {
-                return ImportResult.Failed(lineNumber, "content after # EOF");
-            }
-
-            var span = line.AsSpan();
-            if (span.Length > 0 && span[0] == '#')
-            {
-                var error = ParseComment(span, ref eof);
-                if (error is not null)
+                var newline = buffer.AsSpan(start, end - start).IndexOf((byte)'\n');
+                if (newline < 0)
                 {
-                    return ImportResult.Failed(lineNumber, error);
+                    break;
                 }
 
-                continue;
-            }
-
-            if (span.IsEmpty)
-            {
-                return ImportResult.Failed(lineNumber, "empty line (OpenMetrics allows none)");
-            }
-
-            var sampleError = ParseSample(span, out var key, out var timestamp, out var value);
-            if (sampleError is not null)
-            {
-                return ImportResult.Failed(lineNumber, sampleError);
-            }
-
-            if (!lookup.TryGetValue(key, out var samples))
-            {
-                var labelsError = ParseLabels(key, out var labels);
-                if (labelsError is not null)
+                if (parser.Line(buffer.AsSpan(start, newline)) is { } error)
                 {
-                    return ImportResult.Failed(lineNumber, labelsError);
+                    return ImportResult.Failed(parser.LineNumber, error);
                 }
 
-                samples = new SeriesSamples(labels!);
-                series[key.ToString()] = samples;
+                start += newline + 1;
             }
 
-            samples.Add(timestamp, value);
-            sampleCount++;
+            if (read == 0)
+            {
+                if (start < end && parser.Line(buffer.AsSpan(start, end - start)) is { } error)
+                {
+                    return ImportResult.Failed(parser.LineNumber, error);
+                }
+
+                break;
+            }
+
+            filled = end - start;
+            if (filled == buffer.Length)
+            {
+                // One line longer than the buffer.
+                Array.Resize(ref buffer, buffer.Length * 2);
+            }
+            else
+            {
+                buffer.AsSpan(start, filled).CopyTo(buffer);
+            }
         }
 
-        if (!eof)
-        {
-            return ImportResult.Failed(lineNumber + 1, "missing # EOF at the end of the file");
-        }
-
-        return Write(series.Values, sampleCount);
+        return parser.Eof
+            ? Write(parser.Series, parser.Samples)
+            : ImportResult.Failed(parser.LineNumber + 1, "missing # EOF at the end of the file");
     }
 
-    private ImportResult Write(IEnumerable<SeriesSamples> all, long sampleCount)
+    private ImportResult Write(IEnumerable<SeriesBuilder> all, long sampleCount)
     {
-        var range = tsdb.ImportBlockRange;
         var windows = new SortedDictionary<long, List<(Labels Labels, IReadOnlyList<ChunkToWrite> Chunks)>>();
         var seriesCount = 0;
-        foreach (var samples in all.OrderBy(s => s.Labels))
+        foreach (var series in all.OrderBy(s => s.Labels))
         {
             seriesCount++;
-            samples.SortAndDeduplicate();
-            var start = 0;
-            while (start < samples.Count)
+            foreach (var group in series.Finish().GroupBy(c => c.Window))
             {
-                var window = Compactor.FloorDiv(samples.Timestamps[start], range);
-                var end = start;
-                while (end < samples.Count && Compactor.FloorDiv(samples.Timestamps[end], range) == window)
-                {
-                    end++;
-                }
-
-                if (!windows.TryGetValue(window, out var list))
+                if (!windows.TryGetValue(group.Key, out var list))
                 {
                     list = [];
-                    windows[window] = list;
+                    windows[group.Key] = list;
                 }
 
-                list.Add((samples.Labels, Compactor.Encode(new ListIterator(samples, start, end))));
-                start = end;
+                list.Add((series.Labels, [.. group.Select(c => c.Chunk)]));
             }
         }
 
@@ -147,6 +128,102 @@ public sealed class OpenMetricsImporter(Tsdb tsdb)
             }
 
             return ImportResult.Failed(0, $"writing blocks failed: {e.Message}");
+        }
+    }
+
+    /// <summary>Parses lines one by one into per-series builders; remembers the last series, as files group them.</summary>
+    private sealed class Parser(long blockRange)
+    {
+        private readonly Dictionary<string, SeriesBuilder> _series = new(StringComparer.Ordinal);
+        private byte[] _lastKey = new byte[256];
+        private int _lastKeyLength = -1;
+        private SeriesBuilder? _last;
+        private char[] _chars = new char[256];
+
+        public int LineNumber { get; private set; }
+
+        public bool Eof { get; private set; }
+
+        public long Samples { get; private set; }
+
+        public IEnumerable<SeriesBuilder> Series => _series.Values;
+
+        /// <summary>Takes one line (without its newline); returns an error or null.</summary>
+        public string? Line(ReadOnlySpan<byte> line)
+        {
+            LineNumber++;
+            if (line.Length > 0 && line[^1] == (byte)'\r')
+            {
+                line = line[..^1];
+            }
+
+            if (Eof)
+            {
+                return "content after # EOF";
+            }
+
+            if (line.Length > 0 && line[0] == (byte)'#')
+            {
+                var eof = false;
+                var error = ParseComment(System.Text.Encoding.UTF8.GetString(line), ref eof);
+                Eof = eof;
+                return error;
+            }
+
+            if (line.IsEmpty)
+            {
+                return "empty line (OpenMetrics allows none)";
+            }
+
+            var sampleError = ParseSample(line, out var key, out var timestamp, out var value);
+            if (sampleError is not null)
+            {
+                return sampleError;
+            }
+
+            if (_last is null || !key.SequenceEqual(_lastKey.AsSpan(0, _lastKeyLength)))
+            {
+                var error = Find(key);
+                if (error is not null)
+                {
+                    return error;
+                }
+            }
+
+            _last!.Add(timestamp, value);
+            Samples++;
+            return null;
+        }
+
+        private string? Find(ReadOnlySpan<byte> key)
+        {
+            if (_chars.Length < key.Length)
+            {
+                _chars = new char[key.Length * 2];
+            }
+
+            var chars = _chars.AsSpan(0, System.Text.Encoding.UTF8.GetChars(key, _chars));
+            if (!_series.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(chars, out var series))
+            {
+                var labelsError = ParseLabels(chars, out var labels);
+                if (labelsError is not null)
+                {
+                    return labelsError;
+                }
+
+                series = new SeriesBuilder(labels!, blockRange);
+                _series[chars.ToString()] = series;
+            }
+
+            if (_lastKey.Length < key.Length)
+            {
+                _lastKey = new byte[key.Length * 2];
+            }
+
+            key.CopyTo(_lastKey);
+            _lastKeyLength = key.Length;
+            _last = series;
+            return null;
         }
     }
 
@@ -182,33 +259,34 @@ public sealed class OpenMetricsImporter(Tsdb tsdb)
     }
 
     /// <summary>Splits a sample line into its series text (name and labels), value and timestamp.</summary>
-    private static string? ParseSample(ReadOnlySpan<char> line, out ReadOnlySpan<char> key, out long timestamp, out double value)
+    private static string? ParseSample(ReadOnlySpan<byte> line, out ReadOnlySpan<byte> key, out long timestamp, out double value)
     {
         key = default;
         timestamp = 0;
         value = 0;
-        var keyEnd = line.IndexOfAny('{', ' ');
+        var keyEnd = line.IndexOfAny((byte)'{', (byte)' ');
         if (keyEnd <= 0)
         {
             return "expected 'name{labels} value timestamp'";
         }
 
-        if (line[keyEnd] == '{')
+        if (line[keyEnd] == (byte)'{')
         {
+            // Bytes of multi-byte UTF-8 characters are all >= 0x80, so the ASCII delimiters can be scanned for directly.
             var inQuotes = false;
             var i = keyEnd + 1;
             for (; i < line.Length; i++)
             {
                 var c = line[i];
-                if (inQuotes && c == '\\')
+                if (inQuotes && c == (byte)'\\')
                 {
                     i++;
                 }
-                else if (c == '"')
+                else if (c == (byte)'"')
                 {
                     inQuotes = !inQuotes;
                 }
-                else if (!inQuotes && c == '}')
+                else if (!inQuotes && c == (byte)'}')
                 {
                     break;
                 }
@@ -224,19 +302,19 @@ public sealed class OpenMetricsImporter(Tsdb tsdb)
 
         key = line[..keyEnd];
         var rest = line[keyEnd..];
-        if (rest.Length == 0 || rest[0] != ' ')
+        if (rest.Length == 0 || rest[0] != (byte)' ')
         {
             return "expected a space and a value after the series";
         }
 
         rest = rest[1..];
-        var exemplar = rest.IndexOf(" # ");
+        var exemplar = rest.IndexOf(" # "u8);
         if (exemplar >= 0)
         {
             rest = rest[..exemplar];
         }
 
-        var space = rest.IndexOf(' ');
+        var space = rest.IndexOf((byte)' ');
         if (space < 0)
         {
             return "sample has no timestamp; import needs one per sample";
@@ -244,36 +322,145 @@ public sealed class OpenMetricsImporter(Tsdb tsdb)
 
         if (!TryParseValue(rest[..space], out value))
         {
-            return $"invalid value '{rest[..space]}'";
+            return $"invalid value '{System.Text.Encoding.UTF8.GetString(rest[..space])}'";
         }
 
         var ts = rest[(space + 1)..];
-        if (!double.TryParse(ts, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) || !double.IsFinite(seconds))
+        if (!TryParseMilliseconds(ts, out timestamp))
         {
-            return $"invalid timestamp '{ts}' (seconds since the epoch)";
+            if (!double.TryParse(ts, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) || !double.IsFinite(seconds))
+            {
+                return $"invalid timestamp '{System.Text.Encoding.UTF8.GetString(ts)}' (seconds since the epoch)";
+            }
+
+            timestamp = (long)Math.Round(seconds * 1000);
         }
 
-        timestamp = (long)Math.Round(seconds * 1000);
         return null;
     }
 
-    private static bool TryParseValue(ReadOnlySpan<char> text, out double value)
+    /// <summary>
+    /// The common form of a timestamp, digits with at most three decimals, straight to milliseconds (what
+    /// rounding the parsed seconds times 1000 gives); false for anything else, which goes the general way.
+    /// </summary>
+    private static bool TryParseMilliseconds(ReadOnlySpan<byte> text, out long milliseconds)
     {
-        switch (text)
+        milliseconds = 0;
+        var dot = text.IndexOf((byte)'.');
+        var whole = dot < 0 ? text : text[..dot];
+        var fraction = dot < 0 ? default : text[(dot + 1)..];
+        if (whole.IsEmpty || whole.Length > 15 || fraction.Length > 3 || (dot >= 0 && fraction.IsEmpty))
         {
-            case "+Inf":
-            case "Inf":
-                value = double.PositiveInfinity;
-                return true;
-            case "-Inf":
-                value = double.NegativeInfinity;
-                return true;
-            case "NaN":
-                value = double.NaN;
-                return true;
-            default:
-                return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && !double.IsNaN(value);
+            return false;
         }
+
+        long seconds = 0;
+        foreach (var c in whole)
+        {
+            if (c is < (byte)'0' or > (byte)'9')
+            {
+                return false;
+            }
+
+            seconds = (seconds * 10) + (c - '0');
+        }
+
+        long millis = 0;
+        for (var i = 0; i < 3; i++)
+        {
+            var digit = 0;
+            if (i < fraction.Length)
+            {
+                if (fraction[i] is < (byte)'0' or > (byte)'9')
+                {
+                    return false;
+                }
+
+                digit = fraction[i] - '0';
+            }
+
+            millis = (millis * 10) + digit;
+        }
+
+        milliseconds = (seconds * 1000) + millis;
+        return true;
+    }
+
+    private static bool TryParseValue(ReadOnlySpan<byte> text, out double value)
+    {
+        if (text.SequenceEqual("+Inf"u8) || text.SequenceEqual("Inf"u8))
+        {
+            value = double.PositiveInfinity;
+            return true;
+        }
+
+        if (text.SequenceEqual("-Inf"u8))
+        {
+            value = double.NegativeInfinity;
+            return true;
+        }
+
+        if (text.SequenceEqual("NaN"u8))
+        {
+            value = double.NaN;
+            return true;
+        }
+
+        return TryParseDecimal(text, out value)
+            || (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && !double.IsNaN(value));
+    }
+
+    private static readonly double[] PowersOfTen = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+
+    /// <summary>
+    /// Plain decimals ([-]digits[.digits], at most 15 significant digits) as m / 10^s: with m below 2^53 and s at most
+    /// 22 both are exact doubles and the division rounds correctly, so this is what double.Parse gives (Clinger's
+    /// fast path); anything else goes the general way.
+    /// </summary>
+    private static bool TryParseDecimal(ReadOnlySpan<byte> text, out double value)
+    {
+        value = 0;
+        var negative = text.Length > 0 && text[0] == (byte)'-';
+        if (negative)
+        {
+            text = text[1..];
+        }
+
+        if (text.IsEmpty || text.Length > 16)
+        {
+            return false;
+        }
+
+        long mantissa = 0;
+        var digits = 0;
+        var scale = -1;
+        foreach (var c in text)
+        {
+            if (c == (byte)'.' && scale < 0)
+            {
+                scale = 0;
+                continue;
+            }
+
+            if (c is < (byte)'0' or > (byte)'9')
+            {
+                return false;
+            }
+
+            mantissa = (mantissa * 10) + (c - '0');
+            digits++;
+            scale += scale >= 0 ? 1 : 0;
+        }
+
+        if (digits == 0 || digits > 15 || scale == 0)
+        {
+            return false;
+        }
+
+        var power = Math.Max(scale, 0);
+        value = power == 0 ? mantissa : mantissa / PowersOfTen[power];
+        value = negative ? -value : value;
+        return true;
     }
 
     private static string? ParseLabels(ReadOnlySpan<char> key, out Labels? labels)
@@ -362,66 +549,126 @@ public sealed class OpenMetricsImporter(Tsdb tsdb)
 
     private static bool IsLabelName(ReadOnlySpan<char> name) => IsMetricName(name) && !name.Contains(':');
 
-    private sealed class SeriesSamples(Labels labels)
+    /// <summary>
+    /// One series' samples: while they come in time order they are sealed into chunks as each fills (or crosses a
+    /// block window); a sample out of order switches the series to plain arrays, sorted when the file ends.
+    /// </summary>
+    private sealed class SeriesBuilder(Labels labels, long blockRange)
     {
-        private List<long> _timestamps = [];
-        private List<double> _values = [];
+        private readonly List<(long Window, ChunkToWrite Chunk)> _sealed = [];
+        private long[] _timestamps = new long[16];
+        private double[] _values = new double[16];
+        private int _count;
+        private long _window;
         private bool _sorted = true;
 
         public Labels Labels { get; } = labels;
 
-        public int Count => _timestamps.Count;
-
-        public List<long> Timestamps => _timestamps;
-
-        public List<double> Values => _values;
-
         public void Add(long timestamp, double value)
-        {
-            if (_timestamps.Count > 0 && timestamp <= _timestamps[^1])
-            {
-                _sorted = false;
-            }
-
-            _timestamps.Add(timestamp);
-            _values.Add(value);
-        }
-
-        /// <summary>Orders samples by time; of equal timestamps the last in the file wins.</summary>
-        public void SortAndDeduplicate()
         {
             if (_sorted)
             {
-                return;
+                var any = _count > 0 || _sealed.Count > 0;
+                var last = _count > 0 ? _timestamps[_count - 1] : any ? _sealed[^1].Chunk.MaxTime : 0;
+                if (any && timestamp <= last)
+                {
+                    Unseal();
+                }
+                else
+                {
+                    var window = Compactor.FloorDiv(timestamp, blockRange);
+                    if (_count > 0 && (window != _window || _count == PackedChunk.TargetSamples))
+                    {
+                        _sealed.Add((_window, Compactor.Seal(_timestamps, _values, _count)));
+                        _count = 0;
+                    }
+
+                    _window = window;
+                }
             }
 
-            var order = Enumerable.Range(0, _timestamps.Count).OrderBy(i => _timestamps[i]).ThenBy(i => i).ToList();
-            var timestamps = new List<long>(order.Count);
-            var values = new List<double>(order.Count);
-            foreach (var i in order)
+            if (_count == _timestamps.Length)
             {
-                if (timestamps.Count > 0 && timestamps[^1] == _timestamps[i])
+                Array.Resize(ref _timestamps, _count * 2);
+                Array.Resize(ref _values, _count * 2);
+            }
+
+            _timestamps[_count] = timestamp;
+            _values[_count++] = value;
+        }
+
+        /// <summary>All chunks by block window, in time order; of equal timestamps the last in the file wins.</summary>
+        public List<(long Window, ChunkToWrite Chunk)> Finish()
+        {
+            if (_sorted)
+            {
+                if (_count > 0)
                 {
-                    values[^1] = _values[i];
+                    _sealed.Add((_window, Compactor.Seal(_timestamps, _values, _count)));
+                }
+
+                return _sealed;
+            }
+
+            var order = new int[_count];
+            for (var i = 0; i < order.Length; i++)
+            {
+                order[i] = i;
+            }
+
+            var keys = _timestamps.AsSpan(0, _count).ToArray();
+            Array.Sort(keys, order);
+            var values = new double[_count];
+            var unique = 0;
+            for (var i = 0; i < keys.Length; i++)
+            {
+                if (unique > 0 && keys[unique - 1] == keys[i])
+                {
+                    // Array.Sort is not stable: the sample later in the file is the one with the larger position.
+                    if (order[i] > order[unique - 1])
+                    {
+                        order[unique - 1] = order[i];
+                        values[unique - 1] = _values[order[i]];
+                    }
+
                     continue;
                 }
 
-                timestamps.Add(_timestamps[i]);
-                values.Add(_values[i]);
+                keys[unique] = keys[i];
+                order[unique] = order[i];
+                values[unique++] = _values[order[i]];
             }
 
-            (_timestamps, _values, _sorted) = (timestamps, values, true);
+            (_timestamps, _values, _count, _sorted) = (new long[PackedChunk.TargetSamples], new double[PackedChunk.TargetSamples], 0, true);
+            for (var i = 0; i < unique; i++)
+            {
+                Add(keys[i], values[i]);
+            }
+
+            return Finish();
         }
-    }
 
-    private sealed class ListIterator(SeriesSamples samples, int start, int end) : ISampleIterator
-    {
-        private int _index = start - 1;
+        /// <summary>Turns the sealed chunks back into samples, ahead of those not yet sealed.</summary>
+        private void Unseal()
+        {
+            var total = _count + _sealed.Sum(c => c.Chunk.Data.Count);
+            var timestamps = new long[Math.Max(total * 2, 16)];
+            var values = new double[timestamps.Length];
+            var n = 0;
+            foreach (var (_, chunk) in _sealed)
+            {
+                var it = chunk.Data.Iterator();
+                while (it.MoveNext())
+                {
+                    timestamps[n] = it.Timestamp;
+                    values[n++] = it.Value;
+                }
+            }
 
-        public long Timestamp => samples.Timestamps[_index];
-
-        public double Value => samples.Values[_index];
-
-        public bool MoveNext() => ++_index < end;
+            _timestamps.AsSpan(0, _count).CopyTo(timestamps.AsSpan(n));
+            _values.AsSpan(0, _count).CopyTo(values.AsSpan(n));
+            (_timestamps, _values, _count, _sorted) = (timestamps, values, total, false);
+            _sealed.Clear();
+        }
     }
 }

@@ -16,6 +16,8 @@ internal sealed class WriteAheadLog : IDisposable
     private const int HeaderSize = 8;
     private const string CheckpointPrefix = "checkpoint.";
 
+    private static readonly TimeSpan FailureLogInterval = TimeSpan.FromMinutes(10);
+
     private readonly string _directory;
     private readonly long _segmentSize;
     private readonly WalSyncMode _syncMode;
@@ -35,6 +37,11 @@ internal sealed class WriteAheadLog : IDisposable
     private bool _recovering;
     private long _lastSync;
     private bool _failed;
+    // While the disk stays full every commit fails: the first failure is logged, later ones are counted and
+    // summed up every FailureLogInterval and when writes resume.
+    private long _failures;
+    private long _unloggedFailures;
+    private DateTimeOffset _lastFailureLog;
 
     public WriteAheadLog(string directory, long segmentSize, WalSyncMode syncMode, TimeSpan syncInterval, TimeProvider time, ILogger logger, Action onWriteError)
     {
@@ -146,7 +153,9 @@ internal sealed class WriteAheadLog : IDisposable
             {
                 // Said only once a write went through: while the disk stays full, reopening succeeds every time.
                 _recovering = false;
-                _logger.LogInformation("WAL writes resumed in segment {Segment}", CurrentSegment);
+                _logger.LogInformation("WAL writes resumed in segment {Segment} after {Failures} failed write(s)", CurrentSegment, _failures);
+                _failures = 0;
+                _unloggedFailures = 0;
             }
 
             var now = _time.GetTimestamp();
@@ -397,7 +406,23 @@ internal sealed class WriteAheadLog : IDisposable
 
     private void Fail(Exception e)
     {
-        _logger.LogError(e, "WAL write failed; samples stay in memory and the next commit retries");
+        var now = _time.GetUtcNow();
+        if (_failures++ == 0)
+        {
+            _lastFailureLog = now;
+            _logger.LogError(e, "WAL write failed; samples stay in memory and the next commit retries (further failures are counted, not logged one by one, until writes resume)");
+        }
+        else if (now - _lastFailureLog >= FailureLogInterval)
+        {
+            _logger.LogError("WAL write failed {Count} more time(s) since the last message, {Failures} in all; still: {Message}", _unloggedFailures + 1, _failures, e.Message);
+            _lastFailureLog = now;
+            _unloggedFailures = 0;
+        }
+        else
+        {
+            _unloggedFailures++;
+        }
+
         _onWriteError();
         _failed = true;
         try
