@@ -4,7 +4,10 @@
 # Starts all three on loopback, scrapes each SCRAPES times (default 50) one after another, and prints CPU
 # seconds per scrape (utime+stime from /proc/PID/stat, USER_HZ=100), median scrape latency, RSS and series
 # count for each, then Opsmon's ratios against node_exporter + process-exporter together. It repeats the
-# run with EXTRA_PROCS (default 500) idle `sleep` processes started by the script.
+# run with EXTRA_PROCS (default 500) idle `sleep` processes started by the script. After each set it prints
+# the breakdown of Opsmon's RSS from /proc/PID/smaps_rollup (private vs shared, anonymous vs file-backed).
+# OPSMON_DIR=<publish dir> skips the Release publish and runs that build; DOTNET_* variables in the
+# environment reach Opsmon (and are ignored by the two Go exporters), for trying runtime settings.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scrapes=${1:-50}
@@ -19,7 +22,11 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; pkill -P $$ sleep 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
-dotnet publish src/Opsmon -c Release -o "$work/opsmon" --nologo -v quiet >/dev/null
+opsmon_dir=${OPSMON_DIR:-}
+if [ -z "$opsmon_dir" ]; then
+  opsmon_dir="$work/opsmon"
+  dotnet publish src/Opsmon -c Release -o "$opsmon_dir" --nologo -v quiet >/dev/null
+fi
 cat >"$work/pe.yml" <<'YML'
 process_names:
   - name: "{{.Comm}}"
@@ -32,7 +39,7 @@ process:
       cmdline: ['.*']
 YML
 
-"$work/opsmon/opsmon" run --listen 127.0.0.1:19184 --config "$work/opsmon.yml" >"$work/opsmon.log" 2>&1 & pids+=($!); opsmon_pid=$!
+"$opsmon_dir/opsmon" run --listen 127.0.0.1:19184 --config "$work/opsmon.yml" >"$work/opsmon.log" 2>&1 & pids+=($!); opsmon_pid=$!
 prometheus-node-exporter --web.listen-address=127.0.0.1:19100 >"$work/node.log" 2>&1 & pids+=($!); node_pid=$!
 prometheus-process-exporter -web.listen-address=127.0.0.1:19256 -config.path "$work/pe.yml" >"$work/pe.log" 2>&1 & pids+=($!); pe_pid=$!
 for url in http://127.0.0.1:19184/-/healthy http://127.0.0.1:19100/metrics http://127.0.0.1:19256/metrics; do
@@ -40,6 +47,14 @@ for url in http://127.0.0.1:19184/-/healthy http://127.0.0.1:19100/metrics http:
 done
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# Opsmon's resident memory by kind, MB: private (only this process) vs shared, anonymous (heaps) vs file-backed
+# (mapped runtime and framework images, shared with any other .NET process on the host).
+rss_breakdown() {
+  awk '/^(Rss|Pss|Shared_Clean|Shared_Dirty|Private_Clean|Private_Dirty|Anonymous):/ {v[$1]=$2/1024}
+    END {printf "opsmon RSS breakdown MB: Rss %.1f, Pss %.1f, Private %.1f, Shared %.1f, Anonymous %.1f, File-backed %.1f\n",
+      v["Rss:"], v["Pss:"], v["Private_Clean:"]+v["Private_Dirty:"], v["Shared_Clean:"]+v["Shared_Dirty:"], v["Anonymous:"], v["Rss:"]-v["Anonymous:"]}' \
+    "/proc/$1/smaps_rollup"
+}
 rss_mb() { awk '/VmRSS/ {printf "%.1f", $2/1024}' "/proc/$1/status"; }
 
 # measure NAME PID URL -> "cpu_ms_per_scrape median_ms rss_mb series bytes"
@@ -68,6 +83,7 @@ run_set() {
   printf '%-20s %14s %12s %9s %8s %9s\n' process-exporter "$p_cpu" "$p_med" "$p_rss" "$p_series" "$p_bytes"
   awk -v o="$o_cpu" -v n="$n_cpu" -v p="$p_cpu" -v orss="$o_rss" -v nrss="$n_rss" -v prss="$p_rss" -v om="$o_med" -v nm="$n_med" -v pm="$p_med" 'BEGIN {
     printf "ratio opsmon / (node_exporter + process-exporter): CPU %.3f (target <= 0.25), RSS %.2f (target < 1), latency %.2f\n", o/(n+p), orss/(nrss+prss), om/(nm+pm) }'
+  rss_breakdown $opsmon_pid
 }
 
 run_set "baseline"

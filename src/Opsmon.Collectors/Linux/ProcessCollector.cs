@@ -27,12 +27,15 @@ public sealed class ProcessCollector : ICollector
     // Weight of the newest scrape in the smoothed growth: about the last three scrapes count.
     private const double GrowthSmoothing = 0.3;
 
+    // "/" + a tid (at most 10 digits) + "/status".
+    private const int ThreadStatusSuffix = 1 + 10 + 7;
+
     private readonly CollectorContext _context;
     private readonly CollectorOptions _options;
     private readonly ProcessGrouping _grouping;
     private readonly UserNames _users;
     private readonly ProcFile _file = new(8192);
-    private readonly FdCounter _fds = new();
+    private readonly FdCounter _fds;
     private readonly string _procDir;
     private readonly ulong _pageSize = (ulong)Environment.SystemPageSize;
     private readonly Dictionary<int, TrackedProcess> _byPid = [];
@@ -54,6 +57,7 @@ public sealed class ProcessCollector : ICollector
         _grouping = new ProcessGrouping(_options.ProcessGroups);
         _users = new UserNames(context.Root);
         _procDir = context.Root.Proc(string.Empty);
+        _fds = new FdCounter(FdCounter.IsProcfs(_procDir));
     }
 
     public string Name => "processes";
@@ -377,11 +381,18 @@ public sealed class ProcessCollector : ICollector
         Array.Clear(states);
         ulong voluntary = 0, nonvoluntary = 0;
         var read = 0;
+        var task = p.Paths.Task;
+        Span<char> path = stackalloc char[task.Length + ThreadStatusSuffix];
+        task.CopyTo(path);
+        path[task.Length] = '/';
         foreach (var tid in _tids)
         {
-            // status holds both the state letter and the switch counts: one read per thread.
-            var path = Path.Join(p.Paths.Task, tid.ToString(CultureInfo.InvariantCulture), "status");
-            if (!_file.TryRead(path, out var content))
+            // status holds both the state letter and the switch counts: one read per thread. The path is built
+            // on the stack: a thread's path would otherwise be a new string on every scrape.
+            _ = tid.TryFormat(path[(task.Length + 1)..], out var digits, provider: CultureInfo.InvariantCulture);
+            var end = task.Length + 1 + digits;
+            "/status".CopyTo(path[end..]);
+            if (!_file.TryRead(path[..(end + "/status".Length)], out var content))
             {
                 continue;
             }

@@ -177,6 +177,22 @@ public sealed class RecordedStatfs : IStatfs
 /// <summary>statfs(2) from libc. The struct layout is the 64-bit Linux one (x86_64 and arm64 share it).</summary>
 internal static partial class StatfsNative
 {
+    /// <summary>f_type of procfs (linux/magic.h).</summary>
+    public const long ProcSuperMagic = 0x9fa0;
+
+    /// <summary>The f_type of the file system holding <paramref name="path"/>; null when it cannot be statted or libc cannot be called.</summary>
+    public static long? FileSystemType(string path)
+    {
+        try
+        {
+            return StatfsCall(path, out var buffer) == 0 ? buffer.Type : null;
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return null;
+        }
+    }
+
     public static StatfsResult Stat(string path)
     {
         if (StatfsCall(path, out var buffer) != 0)

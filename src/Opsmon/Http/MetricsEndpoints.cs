@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using System.IO.Pipelines;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -28,15 +29,20 @@ public static class MetricsEndpoints
         var format = ExpositionContentType.Negotiate(context.Request.Headers.Accept);
         context.Response.ContentType = ExpositionContentType.For(format);
         var gzip = context.Request.Headers.AcceptEncoding.Any(v => v is not null && v.Contains("gzip", StringComparison.OrdinalIgnoreCase));
+        // The exposition (~200 KB for a few hundred groups) is written into the response's pipe, whose pooled
+        // segments are reused: a buffer of its own would be a large-object-heap allocation on every scrape.
         if (gzip)
         {
             context.Response.Headers.ContentEncoding = "gzip";
             await using var zip = new GZipStream(context.Response.Body, CompressionLevel.Fastest, leaveOpen: true);
-            await ExpositionWriter.WriteAsync(zip, families, format, context.RequestAborted).ConfigureAwait(false);
+            var pipe = PipeWriter.Create(zip, new StreamPipeWriterOptions(leaveOpen: true));
+            ExpositionWriter.Write(pipe, families, format);
+            await pipe.CompleteAsync().ConfigureAwait(false);
         }
         else
         {
-            await ExpositionWriter.WriteAsync(context.Response.Body, families, format, context.RequestAborted).ConfigureAwait(false);
+            ExpositionWriter.Write(context.Response.BodyWriter, families, format);
+            await context.Response.BodyWriter.FlushAsync(context.RequestAborted).ConfigureAwait(false);
         }
     }
 }
