@@ -40,6 +40,11 @@ internal static partial class Leaker
         }
 
         var lifetime = options["--lifetime"];
+        if (mode == "managed-leak" && options.TryGetValue("--mb-per-minute", out var managedRate))
+        {
+            return await ManagedLeaker.RunAsync(managedRate, lifetime).ConfigureAwait(false);
+        }
+
         Func<double, double>? target = mode switch
         {
             "leak" when options.TryGetValue("--mb-per-minute", out var rate) => t => rate * Megabyte * t / 60,
@@ -126,7 +131,7 @@ internal static partial class Leaker
 
     private static int Usage(string problem)
     {
-        Console.Error.WriteLine($"Opsmon.TestLeaker: {problem}. Modes: leak --mb-per-minute R | steady --mb M | plateau --mb M --seconds S | sawtooth --mb M --period S; all take --lifetime SECONDS.");
+        Console.Error.WriteLine($"Opsmon.TestLeaker: {problem}. Modes: leak --mb-per-minute R | managed-leak --mb-per-minute R | steady --mb M | plateau --mb M --seconds S | sawtooth --mb M --period S; all take --lifetime SECONDS.");
         return 2;
     }
 

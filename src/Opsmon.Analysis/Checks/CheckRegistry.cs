@@ -11,6 +11,7 @@ public static class CheckRegistry
         new CpuIowaitCheck(),
         new CpuStealCheck(),
         new CgroupThrottlingCheck(),
+        new CgroupPressureCheck(),
         new MemoryAvailableCheck(),
         new MemoryPressureCheck(),
         new SwapActivityCheck(),

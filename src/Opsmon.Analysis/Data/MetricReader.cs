@@ -14,6 +14,7 @@ public sealed class MetricReader
     private readonly Dictionary<string, IReadOnlyList<SeriesPoints>> _cache = new(StringComparer.Ordinal);
     private readonly List<long> _timestamps = [];
     private readonly List<double> _values = [];
+    private long[]? _sharedTimestamps;
 
     public MetricReader(IQuerier querier, long startMs, long endMs)
     {
@@ -34,7 +35,7 @@ public sealed class MetricReader
         var list = new List<SeriesPoints>();
         foreach (var stored in _querier.Select(_startMs, _endMs, matchers))
         {
-            var points = SeriesPoints.Read(stored, _timestamps, _values);
+            var points = SeriesPoints.Read(stored, _timestamps, _values, ref _sharedTimestamps);
             if (points.Count > 0)
             {
                 list.Add(points);

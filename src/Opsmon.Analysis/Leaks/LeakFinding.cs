@@ -13,6 +13,9 @@ namespace Opsmon.Analysis.Leaks;
 /// <param name="PValue">Mann–Kendall p-value of the upward trend.</param>
 /// <param name="SecondsUntilExhausted">Time until the growth uses up the limit; null when no limit is known.</param>
 /// <param name="Limit">Which limit: <c>MemAvailable</c> (the machine's) or <c>memory.max</c> (the cgroup's).</param>
+/// <param name="Heap">For a .NET process whose GC heap was read: <c>managed</c> when the GC heap grew with it, <c>native</c> when it stayed flat; else null.</param>
+/// <param name="ManagedBytesPerSecond">Theil–Sen growth of the GC heap (gc-heap-size) in the window; null when not read.</param>
+/// <param name="Gen2BytesPerSecond">Theil–Sen growth of the gen2 heap (gen-2-size); null when not read.</param>
 public sealed record LeakFinding(
     string Kind,
     int? Pid,
@@ -25,7 +28,10 @@ public sealed record LeakFinding(
     double Confidence,
     double PValue,
     double? SecondsUntilExhausted,
-    string Limit);
+    string Limit,
+    string? Heap = null,
+    double? ManagedBytesPerSecond = null,
+    double? Gen2BytesPerSecond = null);
 
 /// <summary>The growth estimate of every judged process or cgroup, suspect or not (published as metrics).</summary>
 public sealed record MemoryTrend(string Kind, int? Pid, string Name, double BytesPerSecond, bool Suspect);

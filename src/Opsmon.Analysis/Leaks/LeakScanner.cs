@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using Opsmon.Analysis.Data;
+using Opsmon.Analysis.Forecast;
 
 namespace Opsmon.Analysis.Leaks;
 
@@ -14,6 +15,10 @@ public static class LeakScanner
         ("opsmon_process_pss_bytes", "pss"),
         ("opsmon_process_resident_memory_bytes", "rss"),
     ];
+
+    // The GC heap accounts for the leak when it grows at least half as fast as the process's memory.
+    private const double ManagedShare = 0.5;
+    private const int MinHeapSamples = 5;
 
     public static LeakScan Scan(MetricReader data, long originMs, LeakThresholds thresholds)
     {
@@ -61,7 +66,8 @@ public static class LeakScanner
             trends.Add(new MemoryTrend("process", pid, series["name"], assessment.BytesPerSecond, assessment.IsLeak));
             if (assessment.IsLeak)
             {
-                suspects.Add(ToFinding("process", pid, series["name"], kind, series.Last, assessment, available, "MemAvailable"));
+                var finding = ToFinding("process", pid, series["name"], kind, series.Last, assessment, available, "MemAvailable");
+                suspects.Add(WithManagedHeap(finding, data, pid, originMs));
             }
         }
 
@@ -85,6 +91,37 @@ public static class LeakScanner
 
         suspects.Sort(static (a, b) => b.BytesPerSecond.CompareTo(a.BytesPerSecond));
         return new LeakScan(suspects, trends);
+    }
+
+    /// <summary>
+    /// For a .NET process whose GC heap was read (<see cref="ManagedHeapSampler"/>): the GC heap's growth, and whether
+    /// it accounts for the leak (managed) or stayed flat while the process grew (native).
+    /// </summary>
+    private static LeakFinding WithManagedHeap(LeakFinding finding, MetricReader data, int pid, long originMs)
+    {
+        var heap = Growth(data, ManagedHeapSampler.GcHeapMetric, pid, originMs);
+        if (heap is not { } managed)
+        {
+            return finding;
+        }
+
+        var gen2 = Growth(data, ManagedHeapSampler.Gen2Metric, pid, originMs);
+        var kind = managed >= ManagedShare * finding.BytesPerSecond ? "managed" : "native";
+        return finding with { Heap = kind, ManagedBytesPerSecond = managed, Gen2BytesPerSecond = gen2 };
+    }
+
+    /// <summary>Theil–Sen slope of one process's series of <paramref name="metric"/>; null with too few samples to say.</summary>
+    private static double? Growth(MetricReader data, string metric, int pid, long originMs)
+    {
+        var text = pid.ToString(CultureInfo.InvariantCulture);
+        var series = data.Series(metric).FirstOrDefault(s => s["pid"] == text);
+        if (series is null || series.Count < MinHeapSamples)
+        {
+            return null;
+        }
+
+        var slope = RobustTrend.Fit(series.SecondsSince(originMs), series.Values)?.Slope;
+        return slope is { } v && double.IsFinite(v) ? v : null;
     }
 
     private static int Preference(string kind) => kind switch

@@ -11,7 +11,8 @@ namespace Opsmon.Agent;
 /// <summary>
 /// Collects every interval and appends the scrape to the store. Timestamps are aligned to the interval
 /// (a 15 s interval gives …:00, :15, :30), which makes delta-of-delta timestamp encoding nearly free and
-/// matches what the store's compression expects. Runs store maintenance (cut, compact, retention) once a minute.
+/// matches what the store's compression expects. Runs store maintenance (cut, compact, retention) once a minute,
+/// then the analyzers with <paramref name="thresholds"/> (the config's <c>doctor:</c> section; null: the defaults).
 /// </summary>
 public sealed class CollectionLoop(
     Scraper scraper,
@@ -20,7 +21,8 @@ public sealed class CollectionLoop(
     MetadataCache metadata,
     TimeProvider time,
     TimeSpan interval,
-    ILogger<CollectionLoop> logger) : BackgroundService
+    ILogger<CollectionLoop> logger,
+    Thresholds? thresholds = null) : BackgroundService
 {
     private static readonly TimeSpan MaintenanceEvery = TimeSpan.FromMinutes(1);
     private static readonly TimeSpan AnalysisWindow = TimeSpan.FromMinutes(30);
@@ -69,7 +71,7 @@ public sealed class CollectionLoop(
     {
         try
         {
-            var result = new Analyzer().Analyze(store, nowMs - (long)AnalysisWindow.TotalMilliseconds, nowMs, Thresholds.Default,
+            var result = new Analyzer().Analyze(store, nowMs - (long)AnalysisWindow.TotalMilliseconds, nowMs, thresholds ?? Thresholds.Default,
                 new MachineFacts(Environment.ProcessorCount, Environment.SystemPageSize, 0, Environment.MachineName));
             self.SetDerived(result.Samples);
         }

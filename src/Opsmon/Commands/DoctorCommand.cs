@@ -67,6 +67,7 @@ public static class DoctorCommand
             }
 
             var config = resolved.Config!;
+            var thresholds = config.DoctorThresholds ?? Thresholds.Default;
             var machine = new MachineFacts(Environment.ProcessorCount, Environment.SystemPageSize, 0, Environment.MachineName);
             DoctorReport report;
             var source = parse.GetValue(from);
@@ -80,7 +81,7 @@ public static class DoctorCommand
                     var remote = new Http.RemoteQuerier(http, new Uri(source.EndsWith('/') ? source : source + "/"));
                     try
                     {
-                        report = new Analyzer().Run(remote, begin, end, Thresholds.Default, machine);
+                        report = new Analyzer().Run(remote, begin, end, thresholds, machine);
                     }
                     catch (Exception e) when (e is HttpRequestException or TaskCanceledException or InvalidOperationException or System.Text.Json.JsonException)
                     {
@@ -100,7 +101,7 @@ public static class DoctorCommand
                     try
                     {
                         using var tsdb = Tsdb.Open(new TsdbOptions(store.FullName));
-                        report = new Analyzer().Run(tsdb, begin, end, Thresholds.Default, machine);
+                        report = new Analyzer().Run(tsdb, begin, end, thresholds, machine);
                     }
                     catch (IOException e)
                     {
@@ -112,15 +113,30 @@ public static class DoctorCommand
             else
             {
                 var memory = new MemoryStorage();
-                var context = Hosting.CollectorContextFor(config, Hosting.StderrLogger(Microsoft.Extensions.Logging.LogLevel.Error));
+                // Collector errors only, written directly: the console logging stack costs a noticeable share of start-up
+                // (JIT) before the first sample on a busy machine.
+                var context = Hosting.CollectorContextFor(config, new StderrErrors(stderr));
 
                 // A window of seconds needs every sample fresh: smaps_rollup (USS, PSS) cached for a minute would
                 // show a leaking process as flat.
                 context = context with { Options = context.Options with { SmapsMaxAge = TimeSpan.Zero } };
                 var scraper = new Scraper(context, config.EnabledCollectors);
                 var showProgress = !parse.GetValue(json) && ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected;
-                var (start, end) = await SampleAsync(scraper, memory, span, step, showProgress ? stderr : null, cancellationToken).ConfigureAwait(false);
-                report = new Analyzer().Run(memory, start, end, Thresholds.Default, machine);
+
+                // .NET processes' GC heaps, read alongside (connecting never delays the first sample), tell the leak
+                // check managed growth from native growth; a window too short for the leak detector does without.
+                var heaps = span >= thresholds.Leak.MinSpan
+                    ? Task.Run(() => Analysis.Leaks.ManagedHeapSampler.StartAsync(TimeProvider.System, TimeSpan.FromSeconds(Math.Min(2, span.TotalSeconds)), cancellationToken), cancellationToken)
+                    : null;
+                var warmUp = new WarmUp(thresholds, machine);
+                var (start, end) = await SampleAsync(scraper, memory, span, step, showProgress ? stderr : null, warmUp, cancellationToken).ConfigureAwait(false);
+                if (heaps is not null)
+                {
+                    await using var sampler = await heaps.ConfigureAwait(false);
+                    await sampler.StopAndAppendAsync(memory).ConfigureAwait(false);
+                }
+
+                report = new Analyzer().Run(memory, start, end, thresholds, machine);
             }
 
             if (parse.GetValue(json))
@@ -142,7 +158,8 @@ public static class DoctorCommand
     }
 
     /// <summary>Collects into <paramref name="memory"/> every <paramref name="step"/> for <paramref name="span"/>; returns the window in ms.</summary>
-    private static async Task<(long Start, long End)> SampleAsync(Scraper scraper, MemoryStorage memory, TimeSpan span, TimeSpan step, TextWriter? progress, CancellationToken cancellationToken)
+    private static async Task<(long Start, long End)> SampleAsync(
+        Scraper scraper, MemoryStorage memory, TimeSpan span, TimeSpan step, TextWriter? progress, WarmUp warmUp, CancellationToken cancellationToken)
     {
         var conversion = new SampleConversion();
         var clock = Stopwatch.StartNew();
@@ -160,14 +177,22 @@ public static class DoctorCommand
             // Stamped when it is taken, not when it was due: on a busy machine a late scrape stamped on schedule
             // would make every counter's rate wrong (PSI above 100%).
             last = origin + (long)clock.Elapsed.TotalMilliseconds;
-            conversion.AppendAll(scraper.Collect().Families, memory, last);
+            var families = scraper.Collect().Families;
+            conversion.AppendAll(families, memory, last);
             memory.Commit();
+            warmUp.Add(i, families, last);
             progress?.Write($"\rsampling {i}/{samples}…");
 
             // A late scrape skips the ticks it missed, and none starts after --duration, so doctor returns on time
             // however slow the machine is.
             var next = step * (Math.Floor(clock.Elapsed / step) + 1);
-            if (next > span)
+            if (i == 1 && clock.Elapsed >= span)
+            {
+                // The first scrape (JIT, every /proc file cold) outlasted the whole window on an overloaded machine:
+                // one more at once, since a single sample gives no rate and so no CPU, pressure or disk check at all.
+                next = clock.Elapsed;
+            }
+            else if (next > span)
             {
                 if (due >= span || clock.Elapsed >= span)
                 {
@@ -182,6 +207,72 @@ public static class DoctorCommand
 
         progress?.Write("\r                         \r");
         return (origin, last);
+    }
+
+    /// <summary>
+    /// An analysis pass over the first two samples, in the background while doctor waits for the next ones, so the
+    /// checks, the JSON writer and the plain renderer are compiled (JIT) before the real pass: on a busy 2-core
+    /// machine that compilation was most of the second between the last sample and the report. Its result is
+    /// thrown away; it reads its own copy of the samples, never the store being appended to.
+    /// </summary>
+    private sealed class WarmUp(Thresholds thresholds, MachineFacts machine)
+    {
+        private readonly MemoryStorage _copy = new();
+        private readonly SampleConversion _conversion = new();
+        private long _first;
+
+        public void Add(int sample, IReadOnlyList<Core.Metrics.MetricFamily> families, long timestamp)
+        {
+            if (sample > 2)
+            {
+                return;
+            }
+
+            _conversion.AppendAll(families, _copy, timestamp);
+            _copy.Commit();
+            if (sample == 1)
+            {
+                _first = timestamp;
+                return;
+            }
+
+            var start = _first;
+            _ = Task.Run(() =>
+            {
+                try
+                {
+                    var report = new Analyzer().Run(_copy, start, timestamp, thresholds, machine);
+                    _ = JsonSerializer.Serialize(report, AnalysisJsonContext.Default.DoctorReport);
+                    _ = RenderPlain(report, all: true);
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    // Only a warm-up: the real pass reports whatever goes wrong.
+                }
+            });
+        }
+    }
+
+    /// <summary>An <see cref="Microsoft.Extensions.Logging.ILogger"/> that writes errors to stderr as "opsmon: message" and drops the rest.</summary>
+    private sealed class StderrErrors(TextWriter stderr) : Microsoft.Extensions.Logging.ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => logLevel >= Microsoft.Extensions.Logging.LogLevel.Error;
+
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (!IsEnabled(logLevel))
+            {
+                return;
+            }
+
+            lock (stderr)
+            {
+                stderr.WriteLine("opsmon: " + formatter(state, exception));
+            }
+        }
     }
 
     private static string Icon(Severity s) => s switch

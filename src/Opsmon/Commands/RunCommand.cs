@@ -120,7 +120,7 @@ public static class RunCommand
                 new Scraper(Hosting.CollectorContextFor(config, sp.GetRequiredService<ILoggerFactory>().CreateLogger("collectors")), config.EnabledCollectors));
             builder.Services.AddSingleton(sp => new CollectionLoop(
                 sp.GetRequiredService<Scraper>(), store, sp.GetRequiredService<SelfMetrics>(), sp.GetRequiredService<MetadataCache>(),
-                time, config.Interval, sp.GetRequiredService<ILogger<CollectionLoop>>()));
+                time, config.Interval, sp.GetRequiredService<ILogger<CollectionLoop>>(), config.DoctorThresholds));
             builder.Services.AddHostedService(sp => sp.GetRequiredService<CollectionLoop>());
             builder.Services.AddSingleton(sp => new RuleManager(store, store.Appender(), time,
                 new RuleManagerOptions { EvaluationInterval = config.EvaluationInterval, ExternalUrl = externalUrl }, sp.GetRequiredService<ILogger<RuleManager>>()));
