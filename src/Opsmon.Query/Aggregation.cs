@@ -8,7 +8,8 @@ namespace Opsmon.Query;
 /// <summary>Aggregation operators (sum, avg, topk, count_values, …) over groups defined by by/without.</summary>
 internal static class Aggregation
 {
-    public static List<Sample> Evaluate(AggregateExpr agg, EvalValue? param, List<Sample> input, long ts)
+    /// <param name="groupingKeys">Each input label set's group, kept across the steps of a query so a series is grouped once.</param>
+    public static List<Sample> Evaluate(AggregateExpr agg, EvalValue? param, List<Sample> input, long ts, Dictionary<Labels, Labels>? groupingKeys = null)
     {
         var groups = new Dictionary<Labels, List<Sample>>();
         var order = new List<Labels>();
@@ -25,7 +26,12 @@ internal static class Aggregation
 
         foreach (var sample in input)
         {
-            var key = agg.Without ? sample.Metric.Without(without) : sample.Metric.Keep(agg.Grouping);
+            if (groupingKeys is null || !groupingKeys.TryGetValue(sample.Metric, out var key))
+            {
+                key = agg.Without ? sample.Metric.Without(without) : sample.Metric.Keep(agg.Grouping);
+                groupingKeys?.Add(sample.Metric, key);
+            }
+
             if (countLabel is not null)
             {
                 key = key.With(countLabel, FormatValue(sample.V));

@@ -42,7 +42,7 @@ public sealed class QueryEngine(IQuerier querier, EngineOptions options, TimePro
 
     public QueryResult InstantQuery(Expr expr, long timeMs, CancellationToken cancellationToken = default)
     {
-        var evaluator = new Evaluator(querier, options, time, timeMs, timeMs, cancellationToken);
+        var evaluator = new Evaluator(querier, options, time, timeMs, timeMs, 0, cancellationToken);
         return evaluator.Run(expr, () =>
         {
             evaluator.BeginStep(0);
@@ -84,7 +84,7 @@ public sealed class QueryEngine(IQuerier querier, EngineOptions options, TimePro
             return QueryResult.Failure(ErrorType.BadData, "end timestamp must not be before start time");
         }
 
-        var evaluator = new Evaluator(querier, options, time, startMs, endMs, cancellationToken);
+        var evaluator = new Evaluator(querier, options, time, startMs, endMs, stepMs, cancellationToken);
         return evaluator.Run(expr, () =>
         {
             var series = new Dictionary<Labels, List<Point>>();

@@ -1,3 +1,4 @@
+using System.Buffers;
 using Opsmon.Core.Series;
 using Opsmon.Query.Ast;
 using Opsmon.Query.Functions;
@@ -7,25 +8,33 @@ namespace Opsmon.Query;
 /// <summary>One query's evaluation: expressions evaluated at a single timestamp, with selector data loaded once per query.</summary>
 internal sealed class Evaluator
 {
+    /// <summary>Above this many steps a range function's results for every step would take too much memory at once.</summary>
+    private const long MaxSteppedSteps = 100_000;
+
     private readonly IQuerier _querier;
     private readonly EngineOptions _options;
     private readonly TimeProvider _time;
     private readonly long _startMs;
     private readonly long _endMs;
+    private readonly long _stepMs;
     private readonly long _lookbackMs;
     private readonly CancellationToken _cancellationToken;
     private readonly long _startedAt;
     private readonly Dictionary<VectorSelector, (long Min, long Max)> _windows = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<VectorSelector, List<LoadedSeries>> _loaded = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<CallExpr, StepResults?> _stepResults = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<AggregateExpr, Dictionary<Labels, Labels>> _groupingKeys = new(ReferenceEqualityComparer.Instance);
     private long _currentSamples;
 
-    public Evaluator(IQuerier querier, EngineOptions options, TimeProvider time, long startMs, long endMs, CancellationToken cancellationToken)
+    /// <param name="stepMs">The range query's step; 0 for an instant query.</param>
+    public Evaluator(IQuerier querier, EngineOptions options, TimeProvider time, long startMs, long endMs, long stepMs, CancellationToken cancellationToken)
     {
         _querier = querier;
         _options = options;
         _time = time;
         _startMs = startMs;
         _endMs = endMs;
+        _stepMs = stepMs;
         _lookbackMs = (long)options.LookbackDelta.TotalMilliseconds;
         _cancellationToken = cancellationToken;
         _startedAt = time.GetTimestamp();
@@ -175,25 +184,34 @@ internal sealed class Evaluator
     private List<LoadedSeries> Select(VectorSelector vs, long min, long max)
     {
         var loaded = new List<LoadedSeries>();
+        var ts = new long[256];
+        var vals = new double[256];
         foreach (var series in _querier.Select(min, max, vs.Matchers))
         {
-            var ts = new List<long>();
-            var vals = new List<double>();
+            var n = 0;
             var it = series.Samples();
             while (it.MoveNext())
             {
-                if (it.Timestamp < min || it.Timestamp > max)
+                var t = it.Timestamp;
+                if (t < min || t > max)
                 {
                     continue;
                 }
 
-                ts.Add(it.Timestamp);
-                vals.Add(it.Value);
+                if (n == ts.Length)
+                {
+                    Array.Resize(ref ts, n * 2);
+                    Array.Resize(ref vals, n * 2);
+                }
+
+                ts[n] = t;
+                vals[n] = it.Value;
+                n++;
             }
 
-            if (ts.Count > 0)
+            if (n > 0)
             {
-                loaded.Add(new LoadedSeries(series.Labels, [.. ts], [.. vals]));
+                loaded.Add(new LoadedSeries(series.Labels, ts.AsSpan(0, n).ToArray(), vals.AsSpan(0, n).ToArray()));
             }
         }
 
@@ -238,7 +256,13 @@ internal sealed class Evaluator
                 {
                     var param = agg.Param is null ? null : Eval(agg.Param, ts);
                     var input = (EvalVector)Eval(agg.Inner, ts);
-                    var result = Aggregation.Evaluate(agg, param, input.Samples, ts);
+                    if (!_groupingKeys.TryGetValue(agg, out var keys))
+                    {
+                        keys = [];
+                        _groupingKeys[agg] = keys;
+                    }
+
+                    var result = Aggregation.Evaluate(agg, param, input.Samples, ts, keys);
                     CountSamples(result.Count);
                     return new EvalVector(result);
                 }
@@ -299,19 +323,18 @@ internal sealed class Evaluator
         var count = 0;
         foreach (var series in Load(vs))
         {
-            var last = series.LastAtOrBefore(refTime);
-            var points = new List<Point>();
-            for (var i = series.FirstAtOrAfter(mint); i >= 0 && i <= last; i++)
+            var (times, values) = series.WithoutStaleMarkers();
+            var first = FirstAtOrAfter(times, mint);
+            var end = FirstAtOrAfter(times, refTime + 1);
+            if (end > first)
             {
-                if (!StaleNaN.Is(series.Values[i]))
+                var points = new Point[end - first];
+                for (var i = first; i < end; i++)
                 {
-                    points.Add(new Point(series.Timestamps[i], series.Values[i]));
+                    points[i - first] = new Point(times[i], values[i]);
                 }
-            }
 
-            if (points.Count > 0)
-            {
-                count += points.Count;
+                count += points.Length;
                 result.Add(new Series(series.Labels, points));
             }
         }
@@ -380,6 +403,11 @@ internal sealed class Evaluator
 
     private EvalValue EvalCall(CallExpr call, long ts)
     {
+        if (TryStepResult(call, ts) is { } stepped)
+        {
+            return stepped;
+        }
+
         var args = new List<EvalValue>(call.Args.Count);
         foreach (var arg in call.Args)
         {
@@ -408,6 +436,175 @@ internal sealed class Evaluator
         return result;
     }
 
+    /// <summary>
+    /// A range function of a plain range selector, at a step of the range query: computed for every step at once on
+    /// first use, series by series with a window sliding along the samples (as Prometheus evaluates function calls over
+    /// a range), then handed out step by step. Null where the call cannot take this path (other times, e.g. inside a
+    /// subquery; functions with more arguments; output label sets that collide once the name is dropped, which the
+    /// per-step path reports as an error only at the steps where both are present).
+    /// </summary>
+    private EvalVector? TryStepResult(CallExpr call, long ts)
+    {
+        if (_stepMs <= 0 || call.Function.OverWindow is null || call.Args.Count != 1 || call.Args[0] is not MatrixSelector ms
+            || ts < _startMs || ts > _endMs || (ts - _startMs) % _stepMs != 0 || (_endMs - _startMs) / _stepMs >= MaxSteppedSteps)
+        {
+            return null;
+        }
+
+        if (!_stepResults.TryGetValue(call, out var results))
+        {
+            results = ComputeSteps(call.Function, ms);
+            _stepResults[call] = results;
+        }
+
+        var k = (int)((ts - _startMs) / _stepMs);
+        // Each step's list is handed out once, so callers may change it; a second evaluation at the same time
+        // (a subquery step that falls on the query's grid) takes the per-step path.
+        if (results?.Steps[k] is not { } samples)
+        {
+            return null;
+        }
+
+        results.Steps[k] = null;
+        CheckInterrupted();
+        CountSamples(results.Points[k]);
+        CountSamples(samples.Count);
+        return new EvalVector(samples);
+    }
+
+    private StepResults? ComputeSteps(FunctionDef function, MatrixSelector ms)
+    {
+        var vs = ms.Selector;
+        var (min, max) = _windows.TryGetValue(vs, out var w) ? w : (long.MinValue / 2, long.MaxValue / 2);
+        try
+        {
+            return ComputeSteps(function, ms, min, max);
+        }
+        catch (Exception e) when (e is not (QueryException or OperationCanceledException))
+        {
+            throw new QueryException(ErrorType.Internal, "storage error: " + e.Message);
+        }
+    }
+
+    /// <summary>
+    /// Reads each series once, straight from the store (not through <see cref="Load"/>: only the current window is
+    /// kept), and slides the window along it step by step; windows never move backwards (offset and @ shift or fix them).
+    /// </summary>
+    private StepResults? ComputeSteps(FunctionDef function, MatrixSelector ms, long min, long max)
+    {
+        var vs = ms.Selector;
+        var selected = _loaded.TryGetValue(vs, out var loaded)
+            ? [.. loaded.Select(static l => (IStoredSeries)l)]
+            : _querier.Select(min, max, vs.Matchers).ToList();
+        var outputs = new Labels[selected.Count];
+        var distinct = new HashSet<Labels>();
+        for (var i = 0; i < selected.Count; i++)
+        {
+            var labels = selected[i].Labels;
+            outputs[i] = function.KeepsMetricName || !labels.Has(Labels.MetricName) ? labels : labels.WithoutName();
+            if (!distinct.Add(outputs[i]))
+            {
+                return null;
+            }
+        }
+
+        var stepCount = (int)((_endMs - _startMs) / _stepMs) + 1;
+        var steps = new List<Sample>?[stepCount];
+        var points = new long[stepCount];
+        var ranges = new EvalMatrix[stepCount];
+        for (var k = 0; k < stepCount; k++)
+        {
+            var ts = _startMs + (k * _stepMs);
+            var refTime = (vs.At is null ? ts : ResolveAt(vs.At)) - vs.OffsetMs;
+            ranges[k] = new EvalMatrix([], refTime - ms.RangeMs, refTime);
+            steps[k] = new List<Sample>(selected.Count);
+        }
+
+        var f = function.OverWindow!;
+        var times = ArrayPool<long>.Shared.Rent(1024);
+        var values = ArrayPool<double>.Shared.Rent(1024);
+        var window = new PointWindow(times, values);
+        try
+        {
+            for (var i = 0; i < selected.Count; i++)
+            {
+                CheckInterrupted();
+                var it = selected[i].Samples();
+                var (pending, first, end) = (it.MoveNext(), 0, 0);
+                for (var k = 0; k < stepCount; k++)
+                {
+                    var range = ranges[k];
+                    while (first < end && times[first] < range.RangeStart)
+                    {
+                        first++;
+                    }
+
+                    for (; pending && it.Timestamp <= range.RangeEnd; pending = it.MoveNext())
+                    {
+                        var (t, v) = (it.Timestamp, it.Value);
+                        if (t < range.RangeStart || t < min || StaleNaN.Is(v))
+                        {
+                            continue;
+                        }
+
+                        if (end == times.Length)
+                        {
+                            // Keep the window at the front of the buffer; grow it only when the window itself is that large.
+                            if (first > 0)
+                            {
+                                Array.Copy(times, first, times, 0, end - first);
+                                Array.Copy(values, first, values, 0, end - first);
+                                (end, first) = (end - first, 0);
+                            }
+                            else
+                            {
+                                Grow(ref times, end);
+                                Grow(ref values, end);
+                            }
+                        }
+
+                        (times[end], values[end]) = (t, v);
+                        end++;
+                    }
+
+                    if (end <= first)
+                    {
+                        continue;
+                    }
+
+                    points[k] += end - first;
+                    window.Reset(times, values);
+                    window.Show(first, end - first);
+                    if (f(range, window) is { } result)
+                    {
+                        steps[k]!.Add(new Sample(outputs[i], _startMs + (k * _stepMs), result));
+                    }
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<long>.Shared.Return(times);
+            ArrayPool<double>.Shared.Return(values);
+        }
+
+        return new StepResults(steps, points);
+    }
+
+    private static void Grow<T>(ref T[] buffer, int used)
+    {
+        var bigger = ArrayPool<T>.Shared.Rent(buffer.Length * 2);
+        Array.Copy(buffer, bigger, used);
+        ArrayPool<T>.Shared.Return(buffer);
+        buffer = bigger;
+    }
+
+    private static int FirstAtOrAfter(long[] times, long t)
+    {
+        var i = Array.BinarySearch(times, t);
+        return i >= 0 ? i : ~i;
+    }
+
     private static void CheckNoDuplicateLabelsets(List<Sample> samples)
     {
         if (samples.Count < 2)
@@ -425,21 +622,71 @@ internal sealed class Evaluator
         }
     }
 
-    private sealed record LoadedSeries(Labels Labels, long[] Timestamps, double[] Values)
+    /// <summary>A call's output at every step of the range query, and the range-vector samples each step read.</summary>
+    private sealed record StepResults(List<Sample>?[] Steps, long[] Points);
+
+    private sealed record LoadedSeries(Labels Labels, long[] Timestamps, double[] Values) : IStoredSeries
     {
+        public ISampleIterator Samples() => new ArrayIterator(Timestamps, Values);
+
+        private (long[] Timestamps, double[] Values)? _withoutStale;
+
+        /// <summary>The samples a range vector sees: staleness markers are not samples there.</summary>
+        public (long[] Timestamps, double[] Values) WithoutStaleMarkers()
+        {
+            if (_withoutStale is { } cached)
+            {
+                return cached;
+            }
+
+            var stale = 0;
+            foreach (var v in Values)
+            {
+                if (StaleNaN.Is(v))
+                {
+                    stale++;
+                }
+            }
+
+            if (stale == 0)
+            {
+                _withoutStale = (Timestamps, Values);
+                return (Timestamps, Values);
+            }
+
+            var ts = new long[Values.Length - stale];
+            var vals = new double[ts.Length];
+            var n = 0;
+            for (var i = 0; i < Values.Length; i++)
+            {
+                if (!StaleNaN.Is(Values[i]))
+                {
+                    (ts[n], vals[n]) = (Timestamps[i], Values[i]);
+                    n++;
+                }
+            }
+
+            _withoutStale = (ts, vals);
+            return (ts, vals);
+        }
+
         /// <summary>Index of the last sample at or before <paramref name="t"/>, or -1.</summary>
         public int LastAtOrBefore(long t)
         {
             var i = Array.BinarySearch(Timestamps, t);
             return i >= 0 ? i : ~i - 1;
         }
-
-        /// <summary>Index of the first sample at or after <paramref name="t"/>, or -1.</summary>
-        public int FirstAtOrAfter(long t)
-        {
-            var i = Array.BinarySearch(Timestamps, t);
-            i = i >= 0 ? i : ~i;
-            return i < Timestamps.Length ? i : -1;
-        }
     }
+}
+
+/// <summary>Samples already read into arrays, as an iterator.</summary>
+internal sealed class ArrayIterator(long[] timestamps, double[] values) : ISampleIterator
+{
+    private int _index = -1;
+
+    public long Timestamp => timestamps[_index];
+
+    public double Value => values[_index];
+
+    public bool MoveNext() => ++_index < timestamps.Length;
 }

@@ -10,6 +10,12 @@ public sealed record FunctionDef(string Name, ValueKind[] ArgKinds, int Variadic
 {
     /// <summary>Whether the output keeps <c>__name__</c> (most functions drop it).</summary>
     public bool KeepsMetricName { get; init; }
+
+    /// <summary>
+    /// For a function of one range vector only: its value over one series' window (null: no output), so a range
+    /// query can step each series through a sliding window instead of building a matrix at every step.
+    /// </summary>
+    internal Func<EvalMatrix, IReadOnlyList<Point>, double?>? OverWindow { get; init; }
 }
 
 /// <summary>What a function sees when called at one evaluation time.</summary>

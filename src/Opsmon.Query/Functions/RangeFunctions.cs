@@ -67,7 +67,7 @@ internal static class RangeFunctions
     ];
 
     private static FunctionDef Over(string name, Func<EvalMatrix, IReadOnlyList<Point>, double?> f) =>
-        new(name, Matrix, 0, ValueKind.Vector, ctx => PerSeries(ctx.Ts, ctx.Matrix(0), f));
+        new(name, Matrix, 0, ValueKind.Vector, ctx => PerSeries(ctx.Ts, ctx.Matrix(0), f)) { OverWindow = f };
 
     private static EvalVector PerSeries(long ts, EvalMatrix matrix, Func<EvalMatrix, IReadOnlyList<Point>, double?> f)
     {
@@ -106,14 +106,15 @@ internal static class RangeFunctions
         if (isCounter)
         {
             var previous = 0.0;
-            foreach (var s in samples)
+            for (var i = 0; i < samples.Count; i++)
             {
-                if (s.V < previous)
+                var v = samples[i].V;
+                if (v < previous)
                 {
                     result += previous;
                 }
 
-                previous = s.V;
+                previous = v;
             }
         }
 
@@ -220,9 +221,9 @@ internal static class RangeFunctions
     private static double Sum(IReadOnlyList<Point> samples)
     {
         var (sum, c) = (0.0, 0.0);
-        foreach (var s in samples)
+        for (var i = 0; i < samples.Count; i++)
         {
-            (sum, c) = Aggregation.KahanInc(s.V, sum, c);
+            (sum, c) = Aggregation.KahanInc(samples[i].V, sum, c);
         }
 
         return double.IsInfinity(sum) ? sum : sum + c;
@@ -231,11 +232,12 @@ internal static class RangeFunctions
     private static double MinMax(IReadOnlyList<Point> samples, bool min)
     {
         var value = samples[0].V;
-        foreach (var s in samples)
+        for (var i = 0; i < samples.Count; i++)
         {
-            if (double.IsNaN(value) || (min ? s.V < value : s.V > value))
+            var v = samples[i].V;
+            if (double.IsNaN(value) || (min ? v < value : v > value))
             {
-                value = s.V;
+                value = v;
             }
         }
 

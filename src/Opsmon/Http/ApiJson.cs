@@ -144,13 +144,52 @@ public static class ApiJson
     {
         w.WriteStartArray();
         WriteTime(w, t);
-        w.WriteStringValue(FormatValue(v));
+        WriteValue(w, v);
         w.WriteEndArray();
     }
 
-    /// <summary>Unix seconds with millisecond precision, as a JSON number (1700000000.123).</summary>
-    private static void WriteTime(Utf8JsonWriter w, long ms) =>
-        w.WriteRawValue((ms / 1000.0).ToString("0.###", CultureInfo.InvariantCulture));
+    /// <summary>Unix seconds with millisecond precision, as a JSON number (1700000000.123), written without a string.</summary>
+    private static void WriteTime(Utf8JsonWriter w, long ms)
+    {
+        Span<byte> text = stackalloc byte[32];
+        var n = 0;
+        if (ms < 0)
+        {
+            text[n++] = (byte)'-';
+        }
+
+        // Integer seconds, then the milliseconds without trailing zeros: what "0.###" makes of ms / 1000.
+        var abs = ms == long.MinValue ? (ulong)long.MaxValue + 1 : (ulong)Math.Abs(ms);
+        (abs / 1000).TryFormat(text[n..], out var written, default, CultureInfo.InvariantCulture);
+        var end = n + written;
+        var millis = (int)(abs % 1000);
+        if (millis != 0)
+        {
+            text[end++] = (byte)'.';
+            text[end++] = (byte)('0' + (millis / 100));
+            text[end++] = (byte)('0' + (millis / 10 % 10));
+            text[end++] = (byte)('0' + (millis % 10));
+            while (text[end - 1] == '0')
+            {
+                end--;
+            }
+        }
+
+        w.WriteRawValue(text[..end], skipInputValidation: true);
+    }
+
+    /// <summary>A sample value as a JSON string, formatted as <see cref="FormatValue"/> does but without an intermediate string.</summary>
+    private static void WriteValue(Utf8JsonWriter w, double v)
+    {
+        Span<byte> text = stackalloc byte[32];
+        if (double.IsFinite(v) && v.TryFormat(text, out var written, "R", CultureInfo.InvariantCulture) && !text[..written].Contains((byte)'E'))
+        {
+            w.WriteStringValue(text[..written]);
+            return;
+        }
+
+        w.WriteStringValue(FormatValue(v));
+    }
 
     /// <summary>Go's strconv.FormatFloat(v, 'f', -1, 64) for finite values; NaN, +Inf, -Inf spelled as Prometheus does.</summary>
     public static string FormatValue(double v) => v switch
