@@ -23,10 +23,11 @@ public sealed record LimitSettings(
     int? IoWeight) : ActionSettings;
 
 /// <summary>
-/// Sets cgroup v2 limits: through <c>systemctl set-property --runtime UNIT MemoryHigh=...</c> for a unit (so systemd
-/// keeps its own view of the unit right; --runtime so nothing outlives a reboot), or by writing memory.high,
-/// memory.max, cpu.max and io.weight in the cgroup filesystem for a cgroup path (configured, or the alert's process's).
-/// Never the root cgroup, and never a cgroup that holds Opsmon itself.
+/// Sets cgroup limits: through <c>systemctl set-property --runtime UNIT MemoryHigh=...</c> for a unit (so systemd
+/// keeps its own view of the unit right; --runtime so nothing outlives a reboot), or by writing the cgroup filesystem
+/// for a cgroup path (configured, or the alert's process's): memory.high, memory.max, cpu.max and io.weight on cgroup
+/// v2, their nearest v1 files on a cgroup v1 or hybrid host (<see cref="CgroupWrites"/>), each controller in the
+/// hierarchy <see cref="CgroupLayout"/> finds for it. Never the root cgroup, and never a cgroup that holds Opsmon itself.
 /// </summary>
 public sealed class LimitAction(ActionSpec spec, ActionHost host) : IAction
 {
@@ -152,32 +153,55 @@ public sealed class LimitAction(ActionSpec spec, ActionHost host) : IAction
         return argv;
     }
 
-    /// <summary>The cgroup files and values for these settings, in the order they are written.</summary>
-    public static IReadOnlyList<(string File, string Value)> CgroupWrites(LimitSettings s)
+    /// <summary>
+    /// The cgroup files and values for these settings, in the order they are written. On v1: memory.limit_in_bytes
+    /// for memory_max; memory.soft_limit_in_bytes for memory_high (v1 has nothing that throttles like memory.high;
+    /// the soft limit is what reclaim pushes a cgroup back to under pressure); cpu.cfs_period_us then cpu.cfs_quota_us
+    /// (-1 for "max"); blkio.weight for io_weight.
+    /// </summary>
+    public static IReadOnlyList<CgroupWrite> CgroupWrites(LimitSettings s, CgroupVersion version)
     {
-        var writes = new List<(string, string)>();
+        var v1 = version == CgroupVersion.V1;
+        var unlimited = v1 ? "-1" : "max";
+        var writes = new List<CgroupWrite>();
         if (s.MemoryHigh is { } high)
         {
-            writes.Add(("memory.high", Bytes(high, "max")));
+            writes.Add(new("memory", v1 ? "memory.soft_limit_in_bytes" : "memory.high", Bytes(high, unlimited)));
         }
 
         if (s.MemoryMax is { } max)
         {
-            writes.Add(("memory.max", Bytes(max, "max")));
+            writes.Add(new("memory", v1 ? "memory.limit_in_bytes" : "memory.max", Bytes(max, unlimited)));
         }
 
         if (s.CpuMax is { } cpu)
         {
-            writes.Add(("cpu.max", cpu.CgroupValue));
+            if (v1)
+            {
+                writes.Add(new("cpu", "cpu.cfs_period_us", cpu.PeriodMicros.ToString(CultureInfo.InvariantCulture)));
+                writes.Add(new("cpu", "cpu.cfs_quota_us", cpu.QuotaMicros is { } q ? q.ToString(CultureInfo.InvariantCulture) : "-1"));
+            }
+            else
+            {
+                writes.Add(new("cpu", "cpu.max", cpu.CgroupValue));
+            }
         }
 
         if (s.IoWeight is { } weight)
         {
-            writes.Add(("io.weight", string.Create(CultureInfo.InvariantCulture, $"default {weight}")));
+            writes.Add(v1
+                ? new("io", "blkio.weight", BlkioWeight(weight).ToString(CultureInfo.InvariantCulture))
+                : new("io", "io.weight", string.Create(CultureInfo.InvariantCulture, $"default {weight}")));
         }
 
         return writes;
     }
+
+    /// <summary>
+    /// io.weight (1-10000, default 100) as blkio.weight (10-1000, default 500): scaled so that the defaults meet, as
+    /// systemd converts IOWeight= to BlockIOWeight=; weights from 200 up all become 1000.
+    /// </summary>
+    public static int BlkioWeight(int ioWeight) => Math.Clamp(ioWeight * 5, 10, 1000);
 
     private static string Bytes(long value, string unlimited) => value < 0 ? unlimited : value.ToString(CultureInfo.InvariantCulture);
 
@@ -188,38 +212,105 @@ public sealed class LimitAction(ActionSpec spec, ActionHost host) : IAction
             return ActionTargets.One(new ActionTarget($"unit:{unit}", $"unit {unit}"));
         }
 
-        if (_settings.Cgroup is { } cgroup)
+        ProcessInfo? p = null;
+        if (_settings.Cgroup is null)
         {
-            return ActionTargets.One(CgroupTarget(cgroup, null));
+            var chosen = _settings.Selector!.Choose(alert, host);
+            if (chosen.Targets is not [{ Process: { } process } only] || only.Refusal is not null)
+            {
+                return chosen;
+            }
+
+            p = process;
         }
 
-        var chosen = _settings.Selector!.Choose(alert, host);
-        if (chosen.Targets is not [{ Process: { } p } target] || target.Refusal is not null)
+        var placement = PlaceLimits(p);
+        if (placement.Failure is { } failure)
         {
-            return chosen;
+            return ActionTargets.None(failure);
         }
 
-        return p.CgroupPath(host.ProcRoot) is { } path
-            ? ActionTargets.One(CgroupTarget(path, p))
-            : ActionTargets.None($"{p.Describe()} has no cgroup v2 path in /proc/{p.Pid}/cgroup");
+        if (placement.Places.Count == 0)
+        {
+            return ActionTargets.None("the limit sets nothing");
+        }
+
+        var cgroups = placement.Places.Select(x => x.Cgroup).Distinct().ToList();
+        var where = cgroups.Count == 1
+            ? $"cgroup {cgroups[0]}"
+            : "cgroups " + string.Join(", ", placement.Places.Select(x => $"{x.Cgroup} ({x.Hierarchy.V1Name})"));
+        var target = new ActionTarget($"cgroup:{placement.Places[0].Cgroup}", p is null ? where : $"{where} of {p.Describe()}") { Process = p };
+        return ActionTargets.One(placement.Refusal is { } refusal ? target with { Refusal = refusal } : target);
     }
 
-    private ActionTarget CgroupTarget(string cgroup, ProcessInfo? p)
+    /// <summary>The controllers these settings touch, in cgroup v2's names.</summary>
+    private IEnumerable<string> Controllers()
     {
-        var description = p is null ? $"cgroup {cgroup}" : $"cgroup {cgroup} of {p.Describe()}";
-        var target = new ActionTarget($"cgroup:{cgroup}", description) { Process = p };
-        if (cgroup.Trim('/').Length == 0)
+        if (_settings.MemoryHigh is not null || _settings.MemoryMax is not null)
         {
-            return target with { Refusal = "the root cgroup is never limited" };
+            yield return "memory";
         }
 
-        var own = ProcessInfo.Read(host.ProcRoot, host.SelfPid)?.CgroupPath(host.ProcRoot);
-        if (own is not null && (own == cgroup || own.StartsWith(cgroup.TrimEnd('/') + "/", StringComparison.Ordinal)))
+        if (_settings.CpuMax is not null)
         {
-            return target with { Refusal = $"cgroup {cgroup} holds Opsmon itself ({own})" };
+            yield return "cpu";
         }
 
-        return target;
+        if (_settings.IoWeight is not null)
+        {
+            yield return "io";
+        }
+    }
+
+    /// <summary>
+    /// For each controller: its hierarchy (v2, or v1's per-controller one), the cgroup (configured, or the process's
+    /// in that hierarchy) and its directory; with the safety rules checked against every one of them.
+    /// </summary>
+    private Placement PlaceLimits(ProcessInfo? p)
+    {
+        var layout = CgroupLayout.Detect(host.ProcRoot, host.CgroupRoot);
+        var places = new List<CgroupPlace>();
+        foreach (var controller in Controllers())
+        {
+            if (layout.For(controller) is not { } hierarchy)
+            {
+                return new([], $"no cgroup hierarchy at or below {host.CgroupRoot} has the {controller} controller");
+            }
+
+            var cgroup = _settings.Cgroup ?? hierarchy.PathOf(host.ProcRoot, p!.Pid);
+            if (cgroup is null)
+            {
+                return new([], hierarchy.Version == CgroupVersion.V2
+                    ? $"{p!.Describe()} has no cgroup v2 path in /proc/{p.Pid}/cgroup"
+                    : $"{p!.Describe()} has no cgroup v1 {hierarchy.V1Name} path in /proc/{p.Pid}/cgroup");
+            }
+
+            places.Add(new(hierarchy, cgroup, hierarchy.Directory(cgroup)));
+        }
+
+        foreach (var place in places)
+        {
+            var mount = place.Hierarchy.MountPoint.TrimEnd('/');
+            if (place.Cgroup.Trim('/').Length == 0 || place.Directory == mount)
+            {
+                return new(places, null, "the root cgroup is never limited");
+            }
+
+            if (!place.Directory.StartsWith(mount + "/", StringComparison.Ordinal))
+            {
+                return new(places, null, $"{place.Directory} is outside the cgroup hierarchy {mount}");
+            }
+
+            // Compared as directories, so a container's mount root (field 4 of mountinfo) cannot hide Opsmon's cgroup.
+            if (place.Hierarchy.PathOf(host.ProcRoot, host.SelfPid) is { } own
+                && place.Hierarchy.Directory(own) is var ownDirectory
+                && (ownDirectory == place.Directory || ownDirectory.StartsWith(place.Directory + "/", StringComparison.Ordinal)))
+            {
+                return new(places, null, $"cgroup {place.Cgroup} holds Opsmon itself ({own})");
+            }
+        }
+
+        return new(places);
     }
 
     public async Task<ActionOutcome> RunAsync(ActionRun run, CancellationToken cancellationToken)
@@ -238,38 +329,61 @@ public sealed class LimitAction(ActionSpec spec, ActionHost host) : IAction
                 : ActionOutcome.Failed($"systemctl set-property exited with {result.ExitCode}", result.Output);
         }
 
-        var cgroup = run.Target.Key["cgroup:".Length..];
-        var dir = Path.GetFullPath(Path.Combine(host.CgroupRoot, cgroup.TrimStart('/')));
-        if (!dir.StartsWith(host.CgroupRoot.TrimEnd('/') + "/", StringComparison.Ordinal))
+        // Placed again rather than trusted from Resolve: the process may have moved, and the rules must still hold.
+        var placement = PlaceLimits(run.Target.Process);
+        if ((placement.Failure ?? placement.Refusal) is { } problem)
         {
-            return ActionOutcome.Failed($"{dir} is outside {host.CgroupRoot}");
+            return ActionOutcome.Failed(problem);
         }
 
-        var writes = CgroupWrites(_settings);
+        var writes = placement.Places
+            .SelectMany(place => CgroupWrites(_settings, place.Hierarchy.Version)
+                .Where(w => w.Controller == place.Hierarchy.Controller)
+                .Select(w => (Place: place, w.File, w.Value, Path: Path.Combine(place.Directory, w.File))))
+            .ToList();
         if (run.DryRun)
         {
-            return ActionOutcome.Ok("would write " + string.Join(", ", writes.Select(w => $"{w.Value} > {Path.Combine(dir, w.File)}")));
+            return ActionOutcome.Ok("would write " + string.Join(", ", writes.Select(w => $"{w.Value} > {w.Path}")));
         }
 
-        if (!Directory.Exists(dir))
+        foreach (var place in placement.Places)
         {
-            return ActionOutcome.Failed($"{dir} does not exist");
+            if (!Directory.Exists(place.Directory))
+            {
+                return ActionOutcome.Failed($"{place.Directory} does not exist");
+            }
         }
 
-        var done = new List<string>();
-        foreach (var (file, value) in writes)
+        // A v1 controller's files are all there in every cgroup of its hierarchy, except blkio.weight, which only
+        // the CFQ (and legacy BFQ) I/O scheduler provides; check before writing anything, so no limit is half set.
+        foreach (var w in writes.Where(w => w.Place.Hierarchy.Version == CgroupVersion.V1 && !File.Exists(w.Path)))
+        {
+            return ActionOutcome.Failed(w.File == "blkio.weight"
+                ? $"{w.Path} does not exist: no I/O scheduler on this cgroup v1 host offers blkio weights (CFQ), so io_weight cannot be set"
+                : $"{w.Path} does not exist (cgroup v1 {w.Place.Hierarchy.V1Name} controller)");
+        }
+
+        var done = new List<(string Directory, string Write)>();
+        foreach (var w in writes)
         {
             try
             {
-                await File.WriteAllTextAsync(Path.Combine(dir, file), value, cancellationToken);
-                done.Add($"{file}={value}");
+                await File.WriteAllTextAsync(w.Path, w.Value, cancellationToken);
+                done.Add((w.Place.Directory, $"{w.File}={w.Value}"));
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                return ActionOutcome.Failed($"cannot write {value} to {Path.Combine(dir, file)}: {e.Message}", done.Count == 0 ? null : "wrote " + string.Join(", ", done));
+                return ActionOutcome.Failed($"cannot write {w.Value} to {w.Path}: {e.Message}", done.Count == 0 ? null : "wrote " + Written(done));
             }
         }
 
-        return ActionOutcome.Ok($"{dir}: " + string.Join(", ", done));
+        return ActionOutcome.Ok(Written(done));
     }
+
+    private static string Written(List<(string Directory, string Write)> done) =>
+        string.Join("; ", done.GroupBy(d => d.Directory).Select(g => $"{g.Key}: " + string.Join(", ", g.Select(d => d.Write))));
+
+    private sealed record CgroupPlace(CgroupHierarchy Hierarchy, string Cgroup, string Directory);
+
+    private sealed record Placement(IReadOnlyList<CgroupPlace> Places, string? Failure = null, string? Refusal = null);
 }

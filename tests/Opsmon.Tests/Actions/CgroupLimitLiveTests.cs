@@ -1,48 +1,63 @@
+using System.Diagnostics;
 using System.Globalization;
 using Opsmon.Rules.Actions;
 using Opsmon.Rules.Audit;
+using Opsmon.Tests.Support;
 using static Opsmon.Tests.Actions.LiveActions;
 
 namespace Opsmon.Tests.Actions;
 
 /// <summary>
-/// Runs only where a writable cgroup v2 hierarchy with the memory controller exists (as root on a cgroup v2 host);
-/// skipped elsewhere (a cgroup v1 or hybrid host has no memory.high), but never skipped under CI=true, where a
-/// missing controller is a failure like a missing program.
+/// Runs only where a writable cgroup hierarchy with the memory controller exists, v2 or v1 (as root); skipped
+/// elsewhere, but never skipped under CI=true, where a missing hierarchy is a failure like a missing program.
 /// </summary>
-public sealed class CgroupV2MemoryFactAttribute : FactAttribute
+public sealed class CgroupMemoryFactAttribute : FactAttribute
 {
-    public CgroupV2MemoryFactAttribute()
+    public CgroupMemoryFactAttribute()
     {
-        if (CgroupV2.MemoryRoot() is null && Environment.GetEnvironmentVariable("CI") != "true")
+        if (CgroupMemory.Find() is null && Environment.GetEnvironmentVariable("CI") != "true")
         {
-            Skip = "no writable cgroup v2 hierarchy with the memory controller here (cgroup v1 or hybrid host, or not root)";
+            Skip = "no writable cgroup hierarchy with the memory controller here (v2 or v1; needs root)";
         }
     }
 }
 
-/// <summary>Finds the cgroup v2 mount whose root offers the memory controller to its children.</summary>
-public static class CgroupV2
+/// <summary>
+/// The memory controller's hierarchy on this host, found from /proc/self/mountinfo on its own (not through the code
+/// under test): the cgroup2 mount whose root hands memory to its children, else the cgroup v1 mount for memory.
+/// </summary>
+public sealed record CgroupMemory(string MountPoint, bool IsV2)
 {
-    public static string? MemoryRoot()
+    /// <summary>The file memory_max lands in.</summary>
+    public string LimitFile => IsV2 ? "memory.max" : "memory.limit_in_bytes";
+
+    public static CgroupMemory? Find()
     {
+        if (Environment.UserName != "root")
+        {
+            return null;
+        }
+
+        var mounts = new List<(string FsType, string MountPoint, string[] Options)>();
         try
         {
             foreach (var line in File.ReadLines("/proc/self/mountinfo"))
             {
-                // "... mountpoint options - cgroup2 cgroup2 rw"
+                // "... mountpoint options - fstype source superoptions"
                 var parts = line.Split(' ');
                 var dash = Array.IndexOf(parts, "-");
-                if (dash < 0 || dash + 1 >= parts.Length || parts[dash + 1] != "cgroup2")
+                if (dash >= 5 && dash + 3 < parts.Length)
                 {
-                    continue;
+                    mounts.Add((parts[dash + 1], parts[4], parts[dash + 3].Split(',')));
                 }
+            }
 
-                var mount = parts[4];
+            foreach (var (_, mount, _) in mounts.Where(m => m.FsType == "cgroup2"))
+            {
                 var subtree = Path.Combine(mount, "cgroup.subtree_control");
-                if (File.Exists(subtree) && File.ReadAllText(subtree).Split(' ', '\n').Contains("memory") && Environment.UserName == "root")
+                if (File.Exists(subtree) && File.ReadAllText(subtree).Split(' ', '\n').Contains("memory"))
                 {
-                    return mount;
+                    return new CgroupMemory(mount, IsV2: true);
                 }
             }
         }
@@ -50,44 +65,89 @@ public static class CgroupV2
         {
         }
 
-        return null;
+        return mounts.FirstOrDefault(m => m.FsType == "cgroup" && m.Options.Contains("memory")) is { MountPoint: { } v1 }
+            ? new CgroupMemory(v1, IsV2: false)
+            : null;
     }
 }
 
-public sealed class CgroupLimitLiveTests : IDisposable
+/// <summary>
+/// limit on a real cgroup: a child cgroup of the memory hierarchy made by the test, a test-owned sleep moved into it,
+/// the limit read back from the kernel's file; the sleep is killed and the cgroup removed after.
+/// </summary>
+public sealed class CgroupLimitLiveTests : IAsyncLifetime
 {
     private static readonly DateTimeOffset Start = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
     private readonly LiveActions _live = new();
     private readonly string _name = "opsmon-test-" + Guid.NewGuid().ToString("N")[..12];
     private string? _created;
+    private Process? _child;
 
-    public void Dispose()
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
     {
-        if (_created is not null && Directory.Exists(_created))
+        if (_child is not null)
         {
-            Directory.Delete(_created);
+            try
+            {
+                _child.Kill();
+            }
+            catch (InvalidOperationException)
+            {
+            }
+
+            await _child.WaitForExitAsync();
+            _child.Dispose();
+        }
+
+        if (_created is not null)
+        {
+            // The kernel lets go of an emptied cgroup a moment after its last process is reaped.
+            await Until(() => TryRemove(_created), $"removing {_created}", TimeSpan.FromSeconds(10));
         }
 
         _live.Dispose();
     }
 
-    [CgroupV2MemoryFact]
-    public async Task Limit_writes_memory_high_into_a_real_child_cgroup_and_it_reads_back()
+    private static bool TryRemove(string cgroup)
     {
-        var root = CgroupV2.MemoryRoot() ?? throw new InvalidOperationException("CI=true and no cgroup v2 memory controller on this host");
-        _created = Path.Combine(root, _name);
+        try
+        {
+            if (Directory.Exists(cgroup))
+            {
+                Directory.Delete(cgroup);
+            }
+
+            return true;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    [CgroupMemoryFact]
+    public async Task Limit_sets_memory_max_on_the_real_cgroup_of_the_alerts_process_and_it_reads_back()
+    {
+        var memory = CgroupMemory.Find() ?? throw new InvalidOperationException("CI=true and no writable cgroup hierarchy with the memory controller (v2 or v1) on this host");
+        _created = Path.Combine(memory.MountPoint, _name);
         Directory.CreateDirectory(_created);
+        var info = new ProcessStartInfo(Tools.Require("sleep")) { UseShellExecute = false, ArgumentList = { "60" } };
+        _child = Process.Start(info)!;
+        var pid = _child.Id.ToString(CultureInfo.InvariantCulture);
+        await File.WriteAllTextAsync(Path.Combine(_created, "cgroup.procs"), pid);
         var runner = new ActionRunner(
             Config(),
             new ManualClock(Start),
             Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance,
-            new ActionHost { CgroupRoot = root });
-        var alert = Alert("MemoryPressure", Start, 1);
+            new ActionHost { CgroupRoot = memory.MountPoint.StartsWith("/sys/fs/cgroup/", StringComparison.Ordinal) ? "/sys/fs/cgroup" : memory.MountPoint });
+        var alert = Alert("MemoryPressure", Start, 1, ("pid", pid));
 
         var record = Assert.Single(await runner.RunAsync("cap", alert, Notify(alert), CancellationToken.None));
 
-        Assert.Equal(AuditResult.Ok, record.Result);
-        Assert.Equal((64L << 20).ToString(CultureInfo.InvariantCulture), File.ReadAllText(Path.Combine(_created, "memory.high")).Trim());
+        Assert.Equal((AuditResult.Ok, $"cgroup /{_name} of pid {pid} (sleep)"), (record.Result, record.Target));
+        Assert.Equal((64L << 20).ToString(CultureInfo.InvariantCulture), File.ReadAllText(Path.Combine(_created, memory.LimitFile)).Trim());
     }
 
     private ActionsConfig Config()
@@ -98,8 +158,9 @@ public sealed class CgroupLimitLiveTests : IDisposable
               - name: cap
                 type: limit
                 match: ['alertname="MemoryPressure"']
-                cgroup: /{_name}
-                memory_high: 64MB
+                process:
+                  comm: sleep
+                memory_max: 64MB
             """, Path.Combine(_live.Dir, "opsmon.yml"));
         Assert.True(result.Config is not null, result.Error);
         return result.Config.Actions;
