@@ -88,8 +88,9 @@ public static class CommandRunner
             throw;
         }
 
-        // Give the readers a moment to drain what the command wrote; a background child may keep the pipe open for ever.
-        await Task.WhenAny(Task.WhenAll(readOut, readErr), Task.Delay(TimeSpan.FromMilliseconds(200), CancellationToken.None));
+        // The readers normally reach end-of-file as soon as the command exits; a background child may keep the pipe
+        // open for ever, so wait for them at most 2 s (200 ms lost output under load, flaking the audit record).
+        await Task.WhenAny(Task.WhenAll(readOut, readErr), Task.Delay(TimeSpan.FromSeconds(2), CancellationToken.None));
         var output = stdout.Text() + stderr.Text();
         return new CommandResult(process.ExitCode, output.TrimEnd());
     }
