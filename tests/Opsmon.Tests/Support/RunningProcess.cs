@@ -32,7 +32,7 @@ public sealed class RunningProcess : IAsyncDisposable
         }
     }
 
-    public static RunningProcess Start(string fileName, IEnumerable<string> args, string? workingDirectory = null)
+    public static RunningProcess Start(string fileName, IEnumerable<string> args, string? workingDirectory = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo(fileName)
         {
@@ -44,6 +44,11 @@ public sealed class RunningProcess : IAsyncDisposable
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
         }
 
         var process = new Process { StartInfo = info };
@@ -59,6 +64,10 @@ public sealed class RunningProcess : IAsyncDisposable
     /// <summary>Starts the opsmon agent built alongside the tests (opsmon.dll in the test output).</summary>
     public static RunningProcess StartOpsmon(params string[] args) =>
         Start(Tools.Dotnet, [Path.Combine(AppContext.BaseDirectory, "opsmon.dll"), .. args]);
+
+    /// <summary>Starts the opsmon agent with <paramref name="environment"/> added to the test's own environment.</summary>
+    public static RunningProcess StartOpsmon(IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        Start(Tools.Dotnet, [Path.Combine(AppContext.BaseDirectory, "opsmon.dll"), .. args], environment: environment);
 
     /// <summary>Polls <paramref name="url"/> until it answers 200, the process dies, or the deadline passes.</summary>
     public async Task WaitForHttpAsync(string url, TimeSpan? timeout = null)
@@ -163,6 +172,8 @@ public static class Tools
     private static string PackageOf(string name) => name switch
     {
         "promtool" => "prometheus",
+        "notify-send" => "libnotify-bin",
+        "dbus-daemon" => "dbus",
         _ => name,
     };
 }
