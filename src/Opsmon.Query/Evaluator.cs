@@ -190,23 +190,30 @@ internal sealed class Evaluator
         {
             var n = 0;
             var it = series.Samples();
-            while (it.MoveNext())
+            while (true)
             {
-                var t = it.Timestamp;
-                if (t < min || t > max)
-                {
-                    continue;
-                }
-
                 if (n == ts.Length)
                 {
                     Array.Resize(ref ts, n * 2);
                     Array.Resize(ref vals, n * 2);
                 }
 
-                ts[n] = t;
-                vals[n] = it.Value;
-                n++;
+                var end = n + it.Read(ts.AsSpan(n), vals.AsSpan(n));
+                if (end == n)
+                {
+                    break;
+                }
+
+                // Keep the samples in [min, max] in place.
+                for (var j = n; j < end; j++)
+                {
+                    var t = ts[j];
+                    if (t >= min && t <= max)
+                    {
+                        (ts[n], vals[n]) = (t, vals[j]);
+                        n++;
+                    }
+                }
             }
 
             if (n > 0)
@@ -492,6 +499,7 @@ internal sealed class Evaluator
     /// </summary>
     private StepResults? ComputeSteps(FunctionDef function, MatrixSelector ms, long min, long max)
     {
+        const int ReadBatch = 256;
         var vs = ms.Selector;
         var selected = _loaded.TryGetValue(vs, out var loaded)
             ? [.. loaded.Select(static l => (IStoredSeries)l)]
@@ -524,13 +532,18 @@ internal sealed class Evaluator
         var times = ArrayPool<long>.Shared.Rent(1024);
         var values = ArrayPool<double>.Shared.Rent(1024);
         var window = new PointWindow(times, values);
+        var readTimes = ArrayPool<long>.Shared.Rent(ReadBatch);
+        var readValues = ArrayPool<double>.Shared.Rent(ReadBatch);
         try
         {
             for (var i = 0; i < selected.Count; i++)
             {
                 CheckInterrupted();
                 var it = selected[i].Samples();
-                var (pending, first, end) = (it.MoveNext(), 0, 0);
+                var (first, end) = (0, 0);
+
+                // Samples come from the store a batch at a time: readTimes/readValues[next..read) are not consumed yet.
+                var (next, read, exhausted) = (0, 0, false);
                 for (var k = 0; k < stepCount; k++)
                 {
                     var range = ranges[k];
@@ -539,9 +552,30 @@ internal sealed class Evaluator
                         first++;
                     }
 
-                    for (; pending && it.Timestamp <= range.RangeEnd; pending = it.MoveNext())
+                    while (true)
                     {
-                        var (t, v) = (it.Timestamp, it.Value);
+                        if (next == read)
+                        {
+                            if (exhausted)
+                            {
+                                break;
+                            }
+
+                            (next, read) = (0, it.Read(readTimes.AsSpan(0, ReadBatch), readValues.AsSpan(0, ReadBatch)));
+                            if (read == 0)
+                            {
+                                exhausted = true;
+                                break;
+                            }
+                        }
+
+                        var (t, v) = (readTimes[next], readValues[next]);
+                        if (t > range.RangeEnd)
+                        {
+                            break;
+                        }
+
+                        next++;
                         if (t < range.RangeStart || t < min || StaleNaN.Is(v))
                         {
                             continue;
@@ -586,6 +620,8 @@ internal sealed class Evaluator
         {
             ArrayPool<long>.Shared.Return(times);
             ArrayPool<double>.Shared.Return(values);
+            ArrayPool<long>.Shared.Return(readTimes);
+            ArrayPool<double>.Shared.Return(readValues);
         }
 
         return new StepResults(steps, points);
@@ -689,4 +725,19 @@ internal sealed class ArrayIterator(long[] timestamps, double[] values) : ISampl
     public double Value => values[_index];
 
     public bool MoveNext() => ++_index < timestamps.Length;
+
+    public int Read(Span<long> timestampsOut, Span<double> valuesOut)
+    {
+        var start = _index + 1;
+        var n = Math.Min(Math.Min(timestampsOut.Length, valuesOut.Length), timestamps.Length - start);
+        if (n <= 0)
+        {
+            return 0;
+        }
+
+        timestamps.AsSpan(start, n).CopyTo(timestampsOut);
+        values.AsSpan(start, n).CopyTo(valuesOut);
+        _index = start + n - 1;
+        return n;
+    }
 }

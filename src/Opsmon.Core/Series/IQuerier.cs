@@ -34,6 +34,25 @@ public interface ISampleIterator
     long Timestamp { get; }
 
     double Value { get; }
+
+    /// <summary>
+    /// Reads up to as many samples as the spans hold (the shorter of the two) into them, in order, continuing from
+    /// where <see cref="MoveNext"/> or an earlier read left off; returns how many it read, 0 only at the end.
+    /// Afterwards <see cref="Timestamp"/> and <see cref="Value"/> are those of the last sample read.
+    /// </summary>
+    int Read(Span<long> timestamps, Span<double> values)
+    {
+        var capacity = Math.Min(timestamps.Length, values.Length);
+        var n = 0;
+        while (n < capacity && MoveNext())
+        {
+            timestamps[n] = Timestamp;
+            values[n] = Value;
+            n++;
+        }
+
+        return n;
+    }
 }
 
 /// <summary>The write seam: append samples, then commit them together.</summary>

@@ -207,27 +207,51 @@ internal sealed class Block : IPostingsIndex, IDisposable
     {
         try
         {
-            var record = new byte[meta.Length];
-            if (RandomAccess.Read(_chunkFile, record, meta.Offset) != record.Length)
-            {
-                throw new InvalidDataException("chunks: short read.");
-            }
-
-            var decoder = new ByteDecoder(record);
-            var count = decoder.Int();
-            var bytes = decoder.Bytes(decoder.Int()).ToArray();
-            if (Crc32C.Compute(bytes) != decoder.UInt32())
-            {
-                throw new InvalidDataException("chunks: checksum mismatch.");
-            }
-
-            return new XorChunkData(bytes, count);
+            var record = ReadRecord(meta, out var count, out var start, out var length);
+            return new XorChunkData(record.AsSpan(start, length).ToArray(), count);
         }
         catch (Exception e) when (e is InvalidDataException or IOException)
         {
             _corrupt = true;
             return null;
         }
+    }
+
+    /// <summary>An iterator over a chunk, decoding it in place in the record read from disk (no copy of its bytes).</summary>
+    public ChunkIterator? OpenChunk(BlockChunkMeta meta)
+    {
+        try
+        {
+            var record = ReadRecord(meta, out var count, out var start, out _);
+            return new ChunkIterator(record, start, count);
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException)
+        {
+            _corrupt = true;
+            return null;
+        }
+    }
+
+    /// <summary>Reads and checks a chunk record; its bytes are record[start..start + length).</summary>
+    private byte[] ReadRecord(BlockChunkMeta meta, out int count, out int start, out int length)
+    {
+        var record = new byte[meta.Length];
+        if (RandomAccess.Read(_chunkFile, record, meta.Offset) != record.Length)
+        {
+            throw new InvalidDataException("chunks: short read.");
+        }
+
+        var decoder = new ByteDecoder(record);
+        count = decoder.Int();
+        length = decoder.Int();
+        start = decoder.Position;
+        var bytes = decoder.Bytes(length);
+        if (Crc32C.Compute(bytes) != decoder.UInt32())
+        {
+            throw new InvalidDataException("chunks: checksum mismatch.");
+        }
+
+        return record;
     }
 
     public void Dispose() => _chunkFile.Dispose();
@@ -238,5 +262,5 @@ internal sealed class Block : IPostingsIndex, IDisposable
 
 internal sealed class BlockChunkHandle(Block block, BlockChunkMeta meta) : ChunkHandle(meta.MinTime, meta.MaxTime)
 {
-    public override ChunkIterator? Open() => block.ReadChunk(meta)?.Iterator();
+    public override ChunkIterator? Open() => block.OpenChunk(meta);
 }

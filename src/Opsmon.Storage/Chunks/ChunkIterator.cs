@@ -108,6 +108,57 @@ public sealed class ChunkIterator : ISampleIterator
         return true;
     }
 
+    /// <summary>Decodes up to as many samples as the spans hold in one loop; 0 once the chunk is exhausted.</summary>
+    public int Read(Span<long> timestamps, Span<double> values)
+    {
+        var capacity = Math.Min(timestamps.Length, values.Length);
+        var n = 0;
+        if (_index == 0 && n < capacity && MoveNext())
+        {
+            (timestamps[n], values[n]) = (Timestamp, Value);
+            n++;
+        }
+
+        var available = Math.Min(capacity - n, _count - _index);
+        if (available <= 0)
+        {
+            return n;
+        }
+
+        var end = n + available;
+        if (_packed)
+        {
+            for (; n < end; n++)
+            {
+                MovePacked();
+                _index++;
+                (timestamps[n], values[n]) = (Timestamp, Value);
+            }
+
+            return n;
+        }
+
+        for (; n < end; n++)
+        {
+            var dod = ReadDod();
+            _delta = _index == 1 ? dod : _delta + dod;
+            Timestamp += _delta;
+            if (_scale == XorMode)
+            {
+                ReadXor();
+            }
+            else
+            {
+                ReadInteger();
+            }
+
+            _index++;
+            (timestamps[n], values[n]) = (Timestamp, Value);
+        }
+
+        return n;
+    }
+
     private void ReadPackedHeader()
     {
         var header = new ByteDecoder(_buffer.AsSpan(_start + 1));

@@ -18,6 +18,7 @@ internal sealed class SeriesIterator : ISampleIterator
     private ChunkIterator? _current;
     private int _next;
     private long _last = long.MinValue;
+    private bool _done;
 
     public SeriesIterator(IReadOnlyList<ChunkHandle> chunksByMinTime, long mint, long maxt)
     {
@@ -40,10 +41,16 @@ internal sealed class SeriesIterator : ISampleIterator
 
     public bool MoveNext()
     {
+        if (_done)
+        {
+            return false;
+        }
+
         while (Step())
         {
             if (Timestamp > _maxt)
             {
+                _done = true;
                 return false;
             }
 
@@ -55,6 +62,75 @@ internal sealed class SeriesIterator : ISampleIterator
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// Reads whole runs of samples from each chunk in turn (merging overlapping chunks sample by sample), keeping
+    /// those in [mint, maxt] after the last one returned.
+    /// </summary>
+    public int Read(Span<long> timestamps, Span<double> values)
+    {
+        var capacity = Math.Min(timestamps.Length, values.Length);
+        var n = 0;
+        if (_overlapping)
+        {
+            while (n < capacity && MoveNext())
+            {
+                (timestamps[n], values[n]) = (Timestamp, Value);
+                n++;
+            }
+
+            return n;
+        }
+
+        while (n < capacity && !_done)
+        {
+            if (_current is null)
+            {
+                if (_next >= _chunks.Count)
+                {
+                    _done = true;
+                    break;
+                }
+
+                var chunk = _chunks[_next++];
+                _current = chunk.MaxTime < _mint || chunk.MinTime > _maxt ? null : chunk.Open();
+                continue;
+            }
+
+            var got = _current.Read(timestamps[n..capacity], values[n..capacity]);
+            if (got == 0)
+            {
+                _current = null;
+                continue;
+            }
+
+            // Keep the samples in range in place; the first past maxt ends the series.
+            var end = n + got;
+            for (var j = n; j < end; j++)
+            {
+                var t = timestamps[j];
+                if (t > _maxt)
+                {
+                    _done = true;
+                    break;
+                }
+
+                if (t >= _mint && t > _last)
+                {
+                    (timestamps[n], values[n]) = (t, values[j]);
+                    _last = t;
+                    n++;
+                }
+            }
+        }
+
+        if (n > 0)
+        {
+            (Timestamp, Value) = (timestamps[n - 1], values[n - 1]);
+        }
+
+        return n;
     }
 
     private bool Step() => _overlapping ? StepMerged() : StepSequential();
