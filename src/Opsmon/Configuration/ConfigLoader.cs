@@ -202,24 +202,8 @@ public static partial class ConfigLoader
         return ok && ms > 0;
     }
 
-    /// <summary>Sizes with a unit: B, KB, MB, GB, TB (powers of 1024, as Prometheus's retention.size).</summary>
-    public static bool TrySize(string text, out long bytes)
-    {
-        bytes = 0;
-        var t = text.Trim().ToUpperInvariant();
-        var units = new (string Suffix, long Factor)[] { ("TB", 1L << 40), ("GB", 1L << 30), ("MB", 1L << 20), ("KB", 1L << 10), ("B", 1) };
-        foreach (var (suffix, factor) in units)
-        {
-            if (t.EndsWith(suffix, StringComparison.Ordinal) &&
-                double.TryParse(t[..^suffix.Length], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var n) && n > 0)
-            {
-                bytes = (long)(n * factor);
-                return true;
-            }
-        }
-
-        return false;
-    }
+    /// <summary>Sizes with a unit: B, KB, MB, GB, TB (powers of 1024, as Prometheus's retention.size); one rule for every size key.</summary>
+    public static bool TrySize(string text, out long bytes) => Opsmon.Rules.Actions.ActionSection.TryParseSize(text, out bytes);
 
     // YAML shapes; mutable because YamlDotNet fills them, never exposed beyond this file.
     private sealed partial class ConfigFile

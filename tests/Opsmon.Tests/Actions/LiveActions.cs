@@ -85,6 +85,22 @@ public sealed class LiveActions : IDisposable
         }
     }
 
+    /// <summary>Kills the process whose pid a restart command last wrote to <paramref name="pidFile"/>, if it still runs.</summary>
+    public static void KillFromPidFile(string pidFile)
+    {
+        if (File.Exists(pidFile) && int.TryParse(File.ReadAllText(pidFile).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && Alive(pid))
+        {
+            try
+            {
+                using var child = Process.GetProcessById(pid);
+                child.Kill();
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+            {
+            }
+        }
+    }
+
     /// <summary>Polls until <paramref name="condition"/> holds, failing with <paramref name="what"/> after the deadline.</summary>
     public static async Task Until(Func<bool> condition, string what, TimeSpan? timeout = null)
     {

@@ -123,17 +123,7 @@ public sealed class RestartLiveTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        if (File.Exists(PidFile) && int.TryParse(File.ReadAllText(PidFile).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && Alive(pid))
-        {
-            try
-            {
-                using var child = System.Diagnostics.Process.GetProcessById(pid);
-                child.Kill();
-            }
-            catch (Exception e) when (e is ArgumentException or InvalidOperationException)
-            {
-            }
-        }
+        KillFromPidFile(PidFile);
 
         if (_first is not null)
         {

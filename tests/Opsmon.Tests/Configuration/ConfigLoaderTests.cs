@@ -6,12 +6,7 @@ public sealed class ConfigLoaderTests
 {
     private const string File = "/etc/opsmon/opsmon.yml";
 
-    private static string Error(string yaml)
-    {
-        var result = ConfigLoader.Parse(yaml, File);
-        Assert.Null(result.Config);
-        return Assert.IsType<string>(result.Error);
-    }
+    private static string Error(string yaml) => ConfigText.Error(yaml, File);
 
     [Fact]
     public void An_empty_file_gives_the_embedded_defaults()

@@ -8,12 +8,7 @@ public sealed class DoctorConfigTests
 {
     private const string File = "/etc/opsmon/opsmon.yml";
 
-    private static string Error(string yaml)
-    {
-        var result = ConfigLoader.Parse(yaml, File);
-        Assert.Null(result.Config);
-        return Assert.IsType<string>(result.Error);
-    }
+    private static string Error(string yaml) => ConfigText.Error(yaml, File);
 
     [Fact]
     public void Without_a_doctor_section_the_thresholds_are_the_defaults()

@@ -8,12 +8,7 @@ public sealed class RoutingConfigTests
 {
     private const string File = "/etc/opsmon/opsmon.yml";
 
-    private static string Error(string yaml)
-    {
-        var result = ConfigLoader.Parse(yaml, File);
-        Assert.Null(result.Config);
-        return Assert.IsType<string>(result.Error);
-    }
+    private static string Error(string yaml) => ConfigText.Error(yaml, File);
 
     [Fact]
     public void An_alertmanager_style_tree_is_read_and_children_inherit_unset_fields()
