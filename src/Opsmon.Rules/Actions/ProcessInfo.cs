@@ -108,26 +108,6 @@ public sealed record ProcessInfo(
         }
     }
 
-    /// <summary>The cgroup v2 path of the process ("0::/path" in /proc/PID/cgroup), null if none.</summary>
-    public string? CgroupPath(string procRoot)
-    {
-        try
-        {
-            foreach (var line in File.ReadLines(Path.Combine(procRoot, Pid.ToString(CultureInfo.InvariantCulture), "cgroup")))
-            {
-                if (line.StartsWith("0::", StringComparison.Ordinal))
-                {
-                    return line[3..];
-                }
-            }
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-        }
-
-        return null;
-    }
-
     private static uint ReadUid(string statusPath)
     {
         foreach (var line in File.ReadLines(statusPath))

@@ -202,27 +202,12 @@ internal sealed class Block : IPostingsIndex, IDisposable
         return chunks;
     }
 
-    /// <summary>Reads and verifies one chunk; null (and the block marked corrupt) when it fails.</summary>
-    public XorChunkData? ReadChunk(BlockChunkMeta meta)
-    {
-        try
-        {
-            var record = ReadRecord(meta, out var count, out var start, out var length);
-            return new XorChunkData(record.AsSpan(start, length).ToArray(), count);
-        }
-        catch (Exception e) when (e is InvalidDataException or IOException)
-        {
-            _corrupt = true;
-            return null;
-        }
-    }
-
     /// <summary>An iterator over a chunk, decoding it in place in the record read from disk (no copy of its bytes).</summary>
     public ChunkIterator? OpenChunk(BlockChunkMeta meta)
     {
         try
         {
-            var record = ReadRecord(meta, out var count, out var start, out _);
+            var record = ReadRecord(meta, out var count, out var start);
             return new ChunkIterator(record, start, count);
         }
         catch (Exception e) when (e is InvalidDataException or IOException)
@@ -233,7 +218,7 @@ internal sealed class Block : IPostingsIndex, IDisposable
     }
 
     /// <summary>Reads and checks a chunk record; its bytes are record[start..start + length).</summary>
-    private byte[] ReadRecord(BlockChunkMeta meta, out int count, out int start, out int length)
+    private byte[] ReadRecord(BlockChunkMeta meta, out int count, out int start)
     {
         var record = new byte[meta.Length];
         if (RandomAccess.Read(_chunkFile, record, meta.Offset) != record.Length)
@@ -243,7 +228,7 @@ internal sealed class Block : IPostingsIndex, IDisposable
 
         var decoder = new ByteDecoder(record);
         count = decoder.Int();
-        length = decoder.Int();
+        var length = decoder.Int();
         start = decoder.Position;
         var bytes = decoder.Bytes(length);
         if (Crc32C.Compute(bytes) != decoder.UInt32())

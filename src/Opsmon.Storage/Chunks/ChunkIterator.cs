@@ -91,17 +91,7 @@ public sealed class ChunkIterator : ISampleIterator
         }
         else
         {
-            var dod = ReadDod();
-            _delta = _index == 1 ? dod : _delta + dod;
-            Timestamp += _delta;
-            if (_scale == XorMode)
-            {
-                ReadXor();
-            }
-            else
-            {
-                ReadInteger();
-            }
+            MoveXor();
         }
 
         _index++;
@@ -140,23 +130,28 @@ public sealed class ChunkIterator : ISampleIterator
 
         for (; n < end; n++)
         {
-            var dod = ReadDod();
-            _delta = _index == 1 ? dod : _delta + dod;
-            Timestamp += _delta;
-            if (_scale == XorMode)
-            {
-                ReadXor();
-            }
-            else
-            {
-                ReadInteger();
-            }
-
+            MoveXor();
             _index++;
             (timestamps[n], values[n]) = (Timestamp, Value);
         }
 
         return n;
+    }
+
+    /// <summary>Decodes the next sample of a head (XOR or scaled-integer) chunk after its first; MoveNext and Read share it.</summary>
+    private void MoveXor()
+    {
+        var dod = ReadDod();
+        _delta = _index == 1 ? dod : _delta + dod;
+        Timestamp += _delta;
+        if (_scale == XorMode)
+        {
+            ReadXor();
+        }
+        else
+        {
+            ReadInteger();
+        }
     }
 
     private void ReadPackedHeader()

@@ -46,8 +46,11 @@ public sealed class LiveActions : IDisposable
 
     public static Notification Notify(AlertSnapshot alert) => new("actions", "{}:{alertname=\"" + alert.Labels.Get("alertname") + "\"}", Labels.Empty, [alert]);
 
-    public IReadOnlyList<string> AuditResults() => File.Exists(AuditPath)
-        ? [.. File.ReadAllLines(AuditPath).Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement.GetProperty("result").GetString()!)]
+    public IReadOnlyList<string> AuditResults() => AuditResultsIn(AuditPath);
+
+    /// <summary>The <c>result</c> of every record in an audit log, in order; none when the file does not exist yet.</summary>
+    public static IReadOnlyList<string> AuditResultsIn(string auditPath) => File.Exists(auditPath)
+        ? [.. File.ReadAllLines(auditPath).Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement.GetProperty("result").GetString()!)]
         : [];
 
     /// <summary>VmRSS of a live process in bytes, 0 when it is gone.</summary>

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using Opsmon.Tests.Support;
 using static Opsmon.Tests.Actions.LiveActions;
 
@@ -28,9 +27,7 @@ public sealed class ActionPipelineTests : IAsyncLifetime
 
     private int RestartCount => File.Exists(Restarts) ? File.ReadAllLines(Restarts).Length : 0;
 
-    private IReadOnlyList<string> AuditResults => File.Exists(Audit)
-        ? [.. File.ReadAllLines(Audit).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("result").GetString()!)]
-        : [];
+    private IReadOnlyList<string> AuditResults => AuditResultsIn(Audit);
 
     public async Task InitializeAsync()
     {
