@@ -24,7 +24,7 @@ public static class CollectorCatalog
         new("netstat", true, "Network protocol counters from /proc/net/netstat, snmp and snmp6.", c => new Linux.NetstatCollector(c)),
         new("thermal_zone", true, "Thermal zone temperatures and cooling device states from /sys/class/thermal.", c => new Linux.ThermalZoneCollector(c)),
         new("hwmon", true, "Hardware monitor sensors from /sys/class/hwmon.", c => new Linux.HwmonCollector(c)),
-        new("processes", true, "Per-group process metrics compatible with process-exporter, and the top processes by memory and CPU, from /proc/PID.", c => new Linux.ProcessCollector(c)),
+        new("processes", true, "Per-group process metrics compatible with process-exporter, and the top processes by memory, CPU, memory growth and I/O with their cgroup, from /proc/PID.", c => new Linux.ProcessCollector(c)),
         new("cgroup", true, "CPU, memory, pressure and pids of cgroup v2 groups down to the configured depth.", c => new Linux.CgroupCollector(c)),
     ];
 

@@ -3,7 +3,7 @@ namespace Opsmon.Collectors;
 /// <summary>Settings shared by the collectors. Collector-specific records live beside their collector.</summary>
 public sealed record CollectorOptions
 {
-    /// <summary>Per-process series for the heaviest N processes by memory, by CPU and by memory growth (opsmon_process_*).</summary>
+    /// <summary>Per-process series for the heaviest N processes by memory, by CPU, by memory growth and by I/O (opsmon_process_*).</summary>
     public int TopProcesses { get; init; } = 20;
 
     /// <summary>How deep below the cgroup v2 root the cgroup collector reports (1 = slices, 2 = services in slices).</summary>

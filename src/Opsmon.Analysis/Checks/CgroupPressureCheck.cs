@@ -4,7 +4,8 @@ namespace Opsmon.Analysis.Checks;
 /// Pressure stall information per cgroup (cpu.pressure, memory.pressure, io.pressure): a group held back by its
 /// own limits (memory.high or memory.max reclaim, io.max or blkio throttling, cpu.max) stalls while the machine
 /// as a whole looks fine. Judged with the machine's pressure thresholds of the same resource; only the deepest
-/// group over them is reported, since a parent's pressure includes its children's.
+/// group over them is reported, since a parent's pressure includes its children's. The processes named are the
+/// group's members among the top processes (opsmon_process_cgroup_info), ranked by their use of the resource.
 /// </summary>
 public sealed class CgroupPressureCheck : IDoctorCheck
 {
@@ -72,9 +73,12 @@ public sealed class CgroupPressureCheck : IDoctorCheck
                     : max > 0 ? " while it was at its memory.max (" + Judge.Num(max, 0) + " times)" : string.Empty;
             }
 
+            var members = context.Consumers.InCgroup(cgroup, resource);
+
             // One id per resource, as the machine's checks have, so that id and resource identify a finding.
             yield return Judge.Make("cgroup." + resource + ".pressure", severity, "cgroup:" + cgroup,
-                "Tasks of the cgroup " + cgroup + " stalled on " + resource + " " + Judge.Num(some) + "% of the time" + cause + ".",
+                "Tasks of the cgroup " + cgroup + " stalled on " + resource + " " + Judge.Num(some) + "% of the time" + cause +
+                (members.Count > 0 ? "; its top process is " + Judge.Culprit(members) : string.Empty) + ".",
                 resource switch
                 {
                     "memory" => "The group is reclaiming to stay within its memory limit (memory.high, memory.max): raise the limit or reduce what runs in " + cgroup + ".",
@@ -82,7 +86,8 @@ public sealed class CgroupPressureCheck : IDoctorCheck
                     _ => "The group's tasks wait for a CPU, often under its cpu.max quota: raise the quota or run fewer threads in " + cgroup + ".",
                 },
                 evidence,
-                cgroups: [new CgroupUsage(cgroup, some, "percent")]);
+                members,
+                [new CgroupUsage(cgroup, some, "percent")]);
         }
     }
 

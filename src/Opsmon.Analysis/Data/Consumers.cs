@@ -59,6 +59,45 @@ public sealed class Consumers
     /// <summary>CPU used by each leaf cgroup, in cores.</summary>
     public IReadOnlyList<CgroupUsage> CgroupCpu() => ByCgroup("opsmon_cgroup_cpu_usage_seconds_total", static s => s.Rate(), "cores", leavesOnly: true);
 
+    /// <summary>
+    /// The top processes in <paramref name="cgroup"/> or below it (their opsmon_process_cgroup_info path), ranked by
+    /// what matters for <paramref name="resource"/>: resident memory for "memory", bytes read plus written per second
+    /// for "io", CPU cores otherwise. Members that used none of it in the window are listed by resident memory, so the
+    /// group's processes are named even when, stalled, they did little. Empty without the cgroup link.
+    /// </summary>
+    public IReadOnlyList<ProcessUsage> InCgroup(string cgroup, string resource)
+    {
+        var members = new HashSet<int>();
+        foreach (var s in _data.Series("opsmon_process_cgroup_info"))
+        {
+            var path = s["cgroup"];
+            if ((path == cgroup || IsAncestor(cgroup, path)) &&
+                int.TryParse(s["pid"], NumberStyles.Integer, CultureInfo.InvariantCulture, out var pid))
+            {
+                members.Add(pid);
+            }
+        }
+
+        if (members.Count == 0)
+        {
+            return [];
+        }
+
+        var (usage, unit) = resource switch
+        {
+            "memory" => (ByPid("opsmon_process_resident_memory_bytes", static s => s.Last), "bytes"),
+            "io" => (Sum(ByPid("opsmon_process_read_bytes_total", static s => s.Rate()), ByPid("opsmon_process_write_bytes_total", static s => s.Rate())), "bytes/s"),
+            _ => (ByPid("opsmon_process_cpu_seconds_total", static s => s.Rate()), "cores"),
+        };
+        var inside = Top(Members(usage, members), unit);
+        return inside.Count > 0 || resource == "memory"
+            ? inside
+            : Top(Members(ByPid("opsmon_process_resident_memory_bytes", static s => s.Last), members), "bytes");
+    }
+
+    private static Dictionary<(int? Pid, string Name), double> Members(Dictionary<(int? Pid, string Name), double> usage, HashSet<int> pids) =>
+        usage.Where(kv => kv.Key.Pid is { } pid && pids.Contains(pid)).ToDictionary();
+
     private IReadOnlyList<ProcessUsage> ByProcess(
         string opsmonMetric, Func<SeriesPoints, double> measure, string groupMetric, string unit, Func<SeriesPoints, bool>? groupFilter = null)
     {

@@ -11,8 +11,10 @@ namespace Opsmon.Collectors.Linux;
 /// semantics: counters count only what happens after a process is first seen (all of it for processes that
 /// start later) and never decrease when members exit; states and context switches include the threads, as
 /// with its default -threads; untracked children join their parent's group (-children); and (b) opsmon_process_* series for the top N
-/// processes by resident memory, by recent CPU and by recent memory growth, so cardinality stays bounded by 3N. The growth
-/// ranking is what lets the leak detector follow a small leaking process from its start, long before it is among the largest.
+/// processes by resident memory, by recent CPU, by recent memory growth and by recent I/O bytes, so cardinality stays bounded
+/// by 4N, each with an opsmon_process_cgroup_info series naming its cgroup v2 path. The growth ranking is what lets the leak
+/// detector follow a small leaking process from its start, long before it is among the largest; the cgroup link lets the
+/// doctor name the processes behind a cgroup's pressure.
 /// https://github.com/ncabatoff/process-exporter (proc/tracker.go, proc/grouper.go)
 /// </summary>
 public sealed class ProcessCollector : ICollector
@@ -330,6 +332,14 @@ public sealed class ProcessCollector : ICollector
         if (p.HasIo)
         {
             p.Io = ProcIo.Parse(io);
+            var total = p.Io.ReadBytes + p.Io.WriteBytes;
+            p.RecentIoBytes = p.PreviousIoScan > 0 && p.PreviousIoScan == _scan - 1 && total >= p.PreviousIoBytes ? total - p.PreviousIoBytes : 0;
+            p.PreviousIoBytes = total;
+            p.PreviousIoScan = _scan;
+        }
+        else
+        {
+            p.RecentIoBytes = 0;
         }
 
         p.OpenFds = _fds.Count(p.Paths.Fd);
@@ -489,7 +499,7 @@ public sealed class ProcessCollector : ICollector
         }
     }
 
-    /// <summary>Marks the union of the top <paramref name="n"/> by resident memory, by recent CPU and by recent memory growth (all positive).</summary>
+    /// <summary>Marks the union of the top <paramref name="n"/> by resident memory, by recent CPU, by recent memory growth and by recent I/O (all positive).</summary>
     private void SelectTop(int n)
     {
         _selected.Clear();
@@ -507,6 +517,8 @@ public sealed class ProcessCollector : ICollector
         Take(ranking, n, static p => p.RecentCpuTicks > 0);
         ranking.Sort(ByResidentGrowth.Compare);
         Take(ranking, n, static p => p.ResidentGrowthPages > 0);
+        ranking.Sort(ByRecentIo.Compare);
+        Take(ranking, n, static p => p.RecentIoBytes > 0);
         _selected.Sort(ByPid.Compare);
     }
 
@@ -549,11 +561,17 @@ public sealed class ProcessCollector : ICollector
         var swap = sink.Family("opsmon_process_swap_bytes", "Swapped-out memory (VmSwap) of one of the top processes.", MetricType.Gauge, labels);
         var threads = sink.Family("opsmon_process_threads", "Threads of one of the top processes.", MetricType.Gauge, labels);
         var start = sink.Family("opsmon_process_start_time_seconds", "Start time of one of the top processes, seconds since the epoch.", MetricType.Gauge, labels);
-        MetricFamily? pss = null, uss = null, fds = null, read = null, write = null;
+        MetricFamily? pss = null, uss = null, fds = null, read = null, write = null, cgroup = null;
         foreach (var p in _selected)
         {
             TryReadArgv(p);
             var l = p.Labels;
+            if (TryReadCgroup(p))
+            {
+                cgroup ??= sink.Family("opsmon_process_cgroup_info", "The cgroup v2 path of one of the top processes (from /proc/PID/cgroup), as opsmon_cgroup_* label it; always 1.", MetricType.Gauge, "pid", "name", "cmdline", "cgroup");
+                cgroup.Add(1, p.LabelsCgroup);
+            }
+
             cpu.Add(p.Stat.UserTicks / TicksPerSecond, p.LabelsUser);
             cpu.Add(p.Stat.SystemTicks / TicksPerSecond, p.LabelsSystem);
             resident.Add(p.Stat.ResidentPages * _pageSize, l);
@@ -583,6 +601,43 @@ public sealed class ProcessCollector : ICollector
                 write.Add(p.Io.WriteBytes, l);
             }
         }
+    }
+
+    /// <summary>
+    /// Reads the process's cgroup v2 path (the "0::PATH" line) on every scrape it is selected, since a process can be
+    /// moved (systemd-run, cgroup.procs); an unchanged path reuses its string. False for a pure v1 host or a gone process.
+    /// </summary>
+    private bool TryReadCgroup(TrackedProcess p)
+    {
+        if (!_file.TryRead(p.Paths.Cgroup, out var content))
+        {
+            return p.Cgroup is not null;
+        }
+
+        var rest = content;
+        while (Span.NextLine(ref rest, out var line))
+        {
+            if (!line.StartsWith("0::"u8))
+            {
+                continue;
+            }
+
+            var path = line[3..];
+            if (path.IsEmpty || path[0] != (byte)'/')
+            {
+                return false;
+            }
+
+            if (p.CgroupBytes is null || !path.SequenceEqual(p.CgroupBytes))
+            {
+                p.CgroupBytes = path.ToArray();
+                p.Cgroup = Span.ToText(path);
+            }
+
+            return true;
+        }
+
+        return false;
     }
 
     private sealed class GroupNameOrder : IComparer<ProcessGroup>
@@ -615,6 +670,15 @@ public sealed class ProcessCollector : ICollector
         public static int Compare(TrackedProcess a, TrackedProcess b)
         {
             var c = b.ResidentGrowthPages.CompareTo(a.ResidentGrowthPages);
+            return c != 0 ? c : a.Pid.CompareTo(b.Pid);
+        }
+    }
+
+    private static class ByRecentIo
+    {
+        public static int Compare(TrackedProcess a, TrackedProcess b)
+        {
+            var c = b.RecentIoBytes.CompareTo(a.RecentIoBytes);
             return c != 0 ? c : a.Pid.CompareTo(b.Pid);
         }
     }

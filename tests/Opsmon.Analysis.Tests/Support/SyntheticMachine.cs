@@ -8,6 +8,9 @@ internal sealed record SyntheticProcess(int Pid, string Name, double CpuCores, d
     public double SwapBytes { get; init; }
 
     public double MaxFds { get; init; } = 1024;
+
+    /// <summary>Its cgroup v2 path (opsmon_process_cgroup_info); null writes no link.</summary>
+    public string? Cgroup { get; init; }
 }
 
 /// <summary>
@@ -199,6 +202,10 @@ internal sealed class SyntheticMachine
             q.Counter("opsmon_process_write_bytes_total", p.IoBytesPerSecond / 2, 0, labels);
             q.Gauge("opsmon_process_open_fds", p.OpenFds, labels).Gauge("opsmon_process_max_fds", p.MaxFds, labels);
             q.Gauge("opsmon_process_threads", p.Threads, labels);
+            if (p.Cgroup is { } cgroup)
+            {
+                q.Gauge("opsmon_process_cgroup_info", 1, [.. labels, ("cgroup", cgroup)]);
+            }
         }
 
         return q;

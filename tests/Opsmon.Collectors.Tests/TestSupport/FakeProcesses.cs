@@ -51,6 +51,9 @@ public sealed record FakeProcess(int Pid, string Comm)
     /// <summary>Pss, SwapPss, Private_Clean, Private_Dirty in kB; null leaves smaps_rollup out.</summary>
     public (ulong Pss, ulong SwapPss, ulong PrivateClean, ulong PrivateDirty)? Smaps { get; init; }
 
+    /// <summary>The whole /proc/PID/cgroup text; null leaves the file out.</summary>
+    public string? Cgroup { get; init; }
+
     /// <summary>Leave status out, as when the process exits between reading stat and status.</summary>
     public bool WithoutStatus { get; init; }
 }
@@ -93,6 +96,11 @@ public static class FakeProcesses
         if (p.Smaps is { } s)
         {
             tree.Write(dir + "/smaps_rollup", string.Create(inv, $"00400000-7ffd0000 ---p 00000000 00:00 0   [rollup]\nRss:  {s.PrivateClean + s.PrivateDirty} kB\nPss:  {s.Pss} kB\nShared_Clean:  0 kB\nPrivate_Clean:  {s.PrivateClean} kB\nPrivate_Dirty:  {s.PrivateDirty} kB\nSwap:  0 kB\nSwapPss:  {s.SwapPss} kB\n"));
+        }
+
+        if (p.Cgroup is { } cgroup)
+        {
+            tree.Write(dir + "/cgroup", cgroup);
         }
 
         tree.Write(dir + "/limits", $"Limit                     Soft Limit           Hard Limit           Units     \nMax processes             1000                 1000                 processes \nMax open files            {p.FdLimit,-20} 4096                 files     \n");

@@ -8,8 +8,9 @@ namespace Opsmon.Tests.Doctor;
 
 /// <summary>
 /// Issue 5: Debian's stress-ng loads one resource and a 5 s `opsmon doctor` names that resource and the
-/// stress-ng process (CPU) or the cgroup that holds it (memory and I/O pressure: this machine has 24 GB and no
-/// swap, so stress-ng runs in a cgroup with a small limit, where it stalls safely). They load the machine, so they run alone.
+/// stress-ng process: for CPU directly, for memory and I/O pressure through the cgroup that holds it (this machine
+/// has 24 GB and no swap, so stress-ng runs in a cgroup with a small limit, where it stalls safely) and the
+/// processes in it. They load the machine, so they run alone.
 /// </summary>
 [Collection("Exclusive")]
 public sealed class DoctorStressTests(ITestOutputHelper output)
@@ -49,6 +50,7 @@ public sealed class DoctorStressTests(ITestOutputHelper output)
                 Assert.True(pressure.IsProblem(), report.Summary());
                 Assert.Contains("stalled on memory", pressure.GetProperty("explanation").GetString(), StringComparison.Ordinal);
                 Assert.Equal(cgroup.Label, pressure.GetProperty("cgroups")[0].GetProperty("cgroup").GetString());
+                AssertNamesStressNgIn(pressure, cgroup);
             }
         }
         finally
@@ -77,12 +79,24 @@ public sealed class DoctorStressTests(ITestOutputHelper output)
                 Assert.True(pressure.IsProblem(), report.Summary());
                 Assert.Contains("stalled on io", pressure.GetProperty("explanation").GetString(), StringComparison.Ordinal);
                 Assert.Equal(cgroup.Label, pressure.GetProperty("cgroups")[0].GetProperty("cgroup").GetString());
+                AssertNamesStressNgIn(pressure, cgroup);
             }
         }
         finally
         {
             dir.Delete(recursive: true);
         }
+    }
+
+    /// <summary>The finding's processes are stress-ng's, each a pid the cgroup held (workers may have exited since).</summary>
+    private static void AssertNamesStressNgIn(JsonElement finding, TestCgroup cgroup)
+    {
+        var processes = finding.GetProperty("processes").EnumerateArray().ToList();
+        Assert.NotEmpty(processes);
+        Assert.All(processes, p => Assert.StartsWith("stress-ng", p.GetProperty("name").GetString(), StringComparison.Ordinal));
+        Assert.Contains(processes[0].GetProperty("name").GetString() ?? "?", finding.GetProperty("explanation").GetString(), StringComparison.Ordinal);
+        var held = cgroup.Pids();
+        Assert.Contains(processes, p => p.Pid() is { } pid && held.Contains(pid));
     }
 
     private async Task<JsonElement> DoctorAsync()

@@ -14,6 +14,7 @@ internal sealed class ProcPaths
         SmapsRollup = Path.Join(dir, "smaps_rollup");
         Fd = Path.Join(dir, "fd");
         Task = Path.Join(dir, "task");
+        Cgroup = Path.Join(dir, "cgroup");
     }
 
     public string Stat { get; }
@@ -31,4 +32,6 @@ internal sealed class ProcPaths
     public string Fd { get; }
 
     public string Task { get; }
+
+    public string Cgroup { get; }
 }

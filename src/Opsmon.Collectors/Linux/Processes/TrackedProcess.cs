@@ -86,11 +86,26 @@ internal sealed class TrackedProcess(int pid, ulong startTicks, string comm, Pro
     /// </summary>
     public double ResidentGrowthPages { get; set; }
 
+    /// <summary>Bytes read plus written since the previous scan (0 on the first): the I/O ranking key.</summary>
+    public ulong RecentIoBytes { get; set; }
+
+    /// <summary>Read plus write bytes at the previous scan that read /proc/PID/io, and that scan.</summary>
+    public ulong PreviousIoBytes { get; set; }
+
+    public long PreviousIoScan { get; set; }
+
+    /// <summary>The cgroup v2 path from /proc/PID/cgroup ("0::PATH"), as the cgroup collector labels it; null when unknown.</summary>
+    public string? Cgroup { get; set; }
+
+    /// <summary>The raw PATH bytes <see cref="Cgroup"/> was decoded from, so an unchanged line costs no new string.</summary>
+    public byte[]? CgroupBytes { get; set; }
+
     public bool Selected { get; set; }
 
     private string[]? _labels;
     private string[]? _labelsUser;
     private string[]? _labelsSystem;
+    private string[]? _labelsCgroup;
 
     public ProcessCounters Counters => new(
         Stat.UserTicks,
@@ -112,4 +127,8 @@ internal sealed class TrackedProcess(int pid, ulong startTicks, string comm, Pro
     public string[] LabelsUser => _labelsUser ??= [.. Labels, "user"];
 
     public string[] LabelsSystem => _labelsSystem ??= [.. Labels, "system"];
+
+    /// <summary>{pid, name, cmdline, cgroup}, rebuilt only when the process moved to another cgroup.</summary>
+    public string[] LabelsCgroup =>
+        _labelsCgroup is { } labels && ReferenceEquals(labels[3], Cgroup) ? labels : _labelsCgroup = [.. Labels, Cgroup ?? string.Empty];
 }
