@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
 # Side-by-side scrape cost: Opsmon vs node_exporter + process-exporter (Debian packages), in one run.
-#   bench/scrape-compare.sh [SCRAPES] [EXTRA_PROCS]
-# Starts all three on loopback, scrapes each SCRAPES times (default 50) one after another, and prints CPU
+#   bench/scrape-compare.sh [SCRAPES] [EXTRA_PROCS] [WARMUP]
+# Starts all three on loopback, scrapes each WARMUP times (default 1) without counting, then SCRAPES times
+# (default 50) one after another, and prints CPU
 # seconds per scrape (utime+stime from /proc/PID/stat, USER_HZ=100), median scrape latency, RSS and series
 # count for each, then Opsmon's ratios against node_exporter + process-exporter together. It repeats the
 # run with EXTRA_PROCS (default 500) idle `sleep` processes started by the script. After each set it prints
 # the breakdown of Opsmon's RSS from /proc/PID/smaps_rollup (private vs shared, anonymous vs file-backed).
+# WARMUP=1 measures the agent's first minute (its tiered JIT is still compiling the hot paths); WARMUP=200
+# measures the steady state an agent scraped for days is in. The Go exporters have no warm-up to speak of.
 # OPSMON_DIR=<publish dir> skips the Release publish and runs that build; DOTNET_* variables in the
 # environment reach Opsmon (and are ignored by the two Go exporters), for trying runtime settings.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scrapes=${1:-50}
 extra=${2:-500}
+warmup=${3:-1}
 hz=$(getconf CLK_TCK)
 for bin in prometheus-node-exporter prometheus-process-exporter curl; do
   command -v $bin >/dev/null || { echo "missing $bin: apt-get install ${bin/curl/curl}" >&2; exit 1; }
@@ -60,7 +64,7 @@ rss_mb() { awk '/VmRSS/ {printf "%.1f", $2/1024}' "/proc/$1/status"; }
 # measure NAME PID URL -> "cpu_ms_per_scrape median_ms rss_mb series bytes"
 measure() {
   local pid=$2 url=$3
-  curl -s "$url" -o "$work/body" # first scrape: warm-up, not counted
+  for _ in $(seq "$warmup"); do curl -s "$url" -o "$work/body"; done # warm-up, not counted
   local series bytes; series=$(grep -vc '^#' "$work/body"); bytes=$(wc -c <"$work/body")
   local before; before=$(cpu_ticks "$pid")
   : >"$work/times"
@@ -73,7 +77,7 @@ measure() {
 
 run_set() {
   local label=$1
-  echo "== $label ($(ls -d /proc/[0-9]* | wc -l) processes, $scrapes scrapes each)"
+  echo "== $label ($(ls -d /proc/[0-9]* | wc -l) processes, $scrapes scrapes each after $warmup warm-up)"
   read -r o_cpu o_med o_rss o_series o_bytes < <(measure opsmon $opsmon_pid http://127.0.0.1:19184/metrics)
   read -r n_cpu n_med n_rss n_series n_bytes < <(measure node $node_pid http://127.0.0.1:19100/metrics)
   read -r p_cpu p_med p_rss p_series p_bytes < <(measure pe $pe_pid http://127.0.0.1:19256/metrics)

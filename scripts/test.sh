@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs Opsmon's whole test suite. Installs what the tests need from Debian when missing (the real
 # Prometheus, node_exporter, process-exporter and VictoriaMetrics the integration tests start on loopback,
-# stress-ng for the doctor's live tests), checks
-# formatting, builds with warnings as errors, runs every test project, and prints "N passed, N failed".
+# stress-ng for the doctor's live tests, clang for the native build), checks formatting, builds with warnings
+# as errors, publishes the native build, runs every test project, and prints "N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,6 +18,8 @@ command -v notify-send >/dev/null || need+=(libnotify-bin)
 command -v dbus-daemon >/dev/null || need+=(dbus)
 command -v curl >/dev/null || need+=(curl)
 command -v systemd-analyze >/dev/null || need+=(systemd)
+command -v clang >/dev/null || need+=(clang)
+[ -e /usr/include/zlib.h ] || need+=(zlib1g-dev)
 if [ ${#need[@]} -gt 0 ]; then
   echo "== installing from Debian: ${need[*]}"
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
@@ -37,6 +39,10 @@ echo "== format check"
 dotnet format Opsmon.slnx --verify-no-changes --no-restore --verbosity quiet
 echo "== build (warnings are errors)"
 dotnet build Opsmon.slnx --no-restore --configuration Release -warnaserror --verbosity quiet -nologo
+
+echo "== native build (scripts/publish-native.sh; NativeBuildTests run it)"
+OPSMON_NATIVE=$(scripts/publish-native.sh artifacts/native)
+export OPSMON_NATIVE="$PWD/$OPSMON_NATIVE"
 
 echo "== test"
 log=$(mktemp)

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Reflection;
 using System.Text;
@@ -166,9 +167,14 @@ public static class ThresholdSettings
         return map;
     }
 
-    private static void Add(Dictionary<string, (ThresholdSetting, PropertyInfo)> map, Type type, string prefix)
+    private static void Add(
+        Dictionary<string, (ThresholdSetting, PropertyInfo)> map,
+        [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] Type type,
+        string prefix)
     {
-        foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance).OrderBy(static p => p.MetadataToken))
+        // GetProperties lists a type's own properties in metadata (declaration) order, under the JIT and in the
+        // native build alike; MetadataToken, which would say so explicitly, does not exist in the native build.
+        foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly))
         {
             var kind = property.PropertyType == typeof(double) ? ThresholdKind.Number
                 : property.PropertyType == typeof(int) ? ThresholdKind.Integer

@@ -13,17 +13,15 @@ public sealed record BlockStats(long NumSamples, long NumSeries, long NumChunks)
 /// </summary>
 public sealed record BlockMeta(string Ulid, long MinTime, long MaxTime, BlockStats Stats, int Level, IReadOnlyList<string> Sources, int Version = 1)
 {
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        WriteIndented = true,
-        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
-    };
-
     public const string FileName = "meta.json";
 
-    internal string ToJson() => JsonSerializer.Serialize(this, Json);
+    internal string ToJson() => JsonSerializer.Serialize(this, BlockMetaJson.Default.BlockMeta);
 
     internal static BlockMeta FromJson(string json) =>
-        JsonSerializer.Deserialize<BlockMeta>(json, Json) ?? throw new InvalidDataException("meta.json is empty.");
+        JsonSerializer.Deserialize(json, BlockMetaJson.Default.BlockMeta) ?? throw new InvalidDataException("meta.json is empty.");
 }
+
+/// <summary>meta.json's (de)serializer, generated at build time so the native (AOT) build needs no reflection.</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
+[JsonSerializable(typeof(BlockMeta))]
+internal sealed partial class BlockMetaJson : JsonSerializerContext;

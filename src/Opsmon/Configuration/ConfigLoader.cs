@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Opsmon.Collectors;
 using Opsmon.Collectors.Linux;
 using YamlDotNet.Core;
@@ -29,6 +30,7 @@ public static partial class ConfigLoader
         return Parse(text, path);
     }
 
+    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "The native build roots this assembly (Opsmon.csproj, TrimmerRootAssembly), so every ConfigFile type keeps the constructors and properties YamlDotNet's reflection needs; NativeBuildTests load a full configuration with it.")]
     public static ConfigResult Parse(string yaml, string path)
     {
         var deserializer = new DeserializerBuilder()
