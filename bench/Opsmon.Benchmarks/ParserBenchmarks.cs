@@ -14,7 +14,10 @@ namespace Opsmon.Benchmarks;
 /// lines than at 10. The per-process parsers (status, io, smaps_rollup, limits, stat) return a struct and
 /// must allocate nothing; the host collectors (stat, meminfo, vmstat) are run whole, over a file whose extra
 /// lines repeat keys or are lines the collector skips, so the families they add stay the same and only the
-/// parsing grows.
+/// parsing grows. netdev and diskstats get one more device per line (dev{i}, dm-{i}): there the families grow with
+/// the lines (16 and 17 samples a device), so what a line may cost is its samples' slots in the sink, not a string
+/// or a label array (device names and their label arrays are cached from the first update). netstat reads snmp6,
+/// one counter per line, grown by repeating its lines (a repeated key is reported once).
 /// Run: dotnet run -c Release --project bench/Opsmon.Benchmarks -- --filter '*ParserBenchmarks*'
 /// </summary>
 [MemoryDiagnoser]
@@ -31,6 +34,9 @@ public class ParserBenchmarks
     private StatCollector? _statCollector;
     private MeminfoCollector? _meminfo;
     private VmstatCollector? _vmstat;
+    private NetdevCollector? _netdev;
+    private DiskstatsCollector? _diskstats;
+    private NetstatCollector? _netstat;
 
     [Params(10, 1000)]
     public int Lines { get; set; }
@@ -59,15 +65,41 @@ public class ParserBenchmarks
         File.WriteAllBytes(Path.Combine(_tree, "proc", "meminfo"), Grow(File.ReadAllText(Path.Combine(proc, "meminfo")), Lines));
         File.WriteAllBytes(Path.Combine(_tree, "proc", "vmstat"), Grow(File.ReadAllText(Path.Combine(proc, "vmstat")), Lines));
 
+        Directory.CreateDirectory(Path.Combine(_tree, "proc", "net"));
+        var netdev = new StringBuilder();
+        var diskstats = new StringBuilder();
+        foreach (var header in File.ReadAllLines(Path.Combine(proc, "net", "dev")).Take(2))
+        {
+            netdev.Append(header).Append('\n');
+        }
+
+        for (var i = 0; i < Lines; i++)
+        {
+            netdev.Append(CultureInfo.InvariantCulture, $"  dev{i}: 25105 60 0 0 0 0 0 0 25105 60 0 0 0 0 0 0\n");
+            diskstats.Append(CultureInfo.InvariantCulture, $" 253 {i} dm-{i} 361 0 23286 91 70 0 1832 40 0 244 131 0 0 0 0 12 0\n");
+        }
+
+        File.WriteAllText(Path.Combine(_tree, "proc", "net", "dev"), netdev.ToString());
+        File.WriteAllText(Path.Combine(_tree, "proc", "diskstats"), diskstats.ToString());
+        File.Copy(Path.Combine(proc, "net", "netstat"), Path.Combine(_tree, "proc", "net", "netstat"));
+        File.Copy(Path.Combine(proc, "net", "snmp"), Path.Combine(_tree, "proc", "net", "snmp"));
+        File.WriteAllBytes(Path.Combine(_tree, "proc", "net", "snmp6"), Grow(File.ReadAllText(Path.Combine(proc, "net", "snmp6")), Lines));
+
         var context = CollectorContext.For(new FsRoot(_tree));
         _statCollector = new StatCollector(context);
         _meminfo = new MeminfoCollector(context);
         _vmstat = new VmstatCollector(context);
+        _netdev = new NetdevCollector(context);
+        _diskstats = new DiskstatsCollector(context);
+        _netstat = new NetstatCollector(context);
 
         // The name caches fill on the first update; the benchmark measures every later one.
         _statCollector.Update(new MetricSink());
         _meminfo.Update(new MetricSink());
         _vmstat.Update(new MetricSink());
+        _netdev.Update(new MetricSink());
+        _diskstats.Update(new MetricSink());
+        _netstat.Update(new MetricSink());
     }
 
     [GlobalCleanup]
@@ -97,6 +129,15 @@ public class ParserBenchmarks
 
     [Benchmark]
     public int Vmstat() => Update(_vmstat!);
+
+    [Benchmark]
+    public int Netdev() => Update(_netdev!);
+
+    [Benchmark]
+    public int Diskstats() => Update(_diskstats!);
+
+    [Benchmark]
+    public int Netstat() => Update(_netstat!);
 
     private static int Update(ICollector collector)
     {

@@ -88,8 +88,7 @@ public sealed partial class DiskstatsCollector : ICollector
                 continue;
             }
 
-            var udev = ReadUdev(device.UdevPath);
-            info.Add(1, device.Name, device.Major, device.Minor, udev.Path, udev.Wwn, udev.Model, udev.Serial, udev.Revision);
+            info.Add(1, device.InfoLabels(ReadUdev(device.UdevPath)));
             for (var i = 0; i < families.Length; i++)
             {
                 if (!Span.NextField(ref line, out var field) || !Span.TryParseUInt64(field, out var value))
@@ -97,7 +96,7 @@ public sealed partial class DiskstatsCollector : ICollector
                     break;
                 }
 
-                families[i].Add(value * Fields[i].Scale, device.Name);
+                families[i].Add(value * Fields[i].Scale, device.Labels);
             }
         }
     }
@@ -180,7 +179,26 @@ public sealed partial class DiskstatsCollector : ICollector
         return result;
     }
 
-    private sealed record Device(string Name, ulong MajorNumber, ulong MinorNumber, string Major, string Minor, string UdevPath, bool Excluded);
+    /// <summary>A block device as last seen, with its label arrays built once rather than per sample and scrape.</summary>
+    private sealed record Device(string Name, ulong MajorNumber, ulong MinorNumber, string Major, string Minor, string UdevPath, bool Excluded)
+    {
+        private UdevInfo _udev;
+        private string[]? _infoLabels;
+
+        public string[] Labels { get; } = [Name];
+
+        /// <summary>node_disk_info's labels, rebuilt only when the udev properties changed.</summary>
+        public string[] InfoLabels(UdevInfo udev)
+        {
+            if (_infoLabels is null || udev != _udev)
+            {
+                _udev = udev;
+                _infoLabels = [Name, Major, Minor, udev.Path, udev.Wwn, udev.Model, udev.Serial, udev.Revision];
+            }
+
+            return _infoLabels;
+        }
+    }
 
     private readonly record struct UdevInfo(string Path, string Wwn, string Model, string Serial, string Revision);
 }

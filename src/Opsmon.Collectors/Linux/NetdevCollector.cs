@@ -63,7 +63,7 @@ public sealed class NetdevCollector(CollectorContext context) : ICollector
                 continue;
             }
 
-            var device = _names.Get(name);
+            var device = _names.Label(name);
             var fields = line[(colon + 1)..];
             for (var i = 0; i < families.Length; i++)
             {
