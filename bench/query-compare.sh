@@ -10,6 +10,7 @@
 # The generator has no histogram, so this script appends one (http_request_duration_seconds: 4 handlers x 11
 # le buckets, same 15 s step) for the histogram_quantile queries.
 # OPSMON_DIR / GEN_DIR: reuse an existing `dotnet publish src/Opsmon -c Release` / benchmark build output.
+# Both servers listen on free loopback ports chosen at random (OPSMON_PORT / PROM_PORT to fix them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 hours=${1:-24}
@@ -52,7 +53,16 @@ awk -v start="$start" -v points=$(( hours * 240 )) 'BEGIN {
 "$opsmon_dir/opsmon" import "$work/data.om" --data "$work/opsmon-data" >"$work/import.log" 2>&1 || { cat "$work/import.log" >&2; exit 1; }
 promtool tsdb create-blocks-from openmetrics "$work/data.om" "$work/prom-data" >"$work/promtool.log" 2>&1 || { cat "$work/promtool.log" >&2; exit 1; }
 
-o_port=19184; p_port=19090
+# Free loopback ports (other benchmark scripts use the default ones); OPSMON_PORT / PROM_PORT pick them instead.
+free_port() {
+  local port
+  for _ in $(seq 100); do
+    port=$(( 20000 + RANDOM % 20000 ))
+    ss -ltn "( sport = :$port )" | grep -q ":$port " || { echo "$port"; return; }
+  done
+  echo "no free port" >&2; exit 1
+}
+o_port=${OPSMON_PORT:-$(free_port)}; p_port=${PROM_PORT:-$(free_port)}
 echo "global: {scrape_interval: 1m}" >"$work/prometheus.yml"
 # The agent also collects this host while serving; its live samples land at "now", outside the queried window.
 "$opsmon_dir/opsmon" run --data "$work/opsmon-data" --listen 127.0.0.1:$o_port --interval 1h >"$work/opsmon.log" 2>&1 &
@@ -64,6 +74,8 @@ for port in $o_port $p_port; do
   for _ in $(seq 300); do curl -sf -o /dev/null http://127.0.0.1:$port/-/ready && break; sleep 0.2; done
   curl -sf -o /dev/null http://127.0.0.1:$port/-/ready || { echo "port $port not ready" >&2; cat "$work"/*.log >&2; exit 1; }
 done
+# Both must still run: a server that lost its port to another process would leave us timing a stranger.
+for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null || { echo "server $p exited" >&2; cat "$work"/*.log >&2; exit 1; }; done
 
 # NAME|QUERY
 queries=(

@@ -24,27 +24,18 @@ internal static class Aggregation
             }
         }
 
-        foreach (var sample in input)
+        if (countLabel is null && !agg.Without && agg.Grouping.Count == 0)
         {
-            if (groupingKeys is null || !groupingKeys.TryGetValue(sample.Metric, out var key))
+            // No by/without: the whole input is the one group, as it is (no copy, no per-sample key).
+            if (input.Count > 0)
             {
-                key = agg.Without ? sample.Metric.Without(without) : sample.Metric.Keep(agg.Grouping);
-                groupingKeys?.Add(sample.Metric, key);
+                groups[Labels.Empty] = input;
+                order.Add(Labels.Empty);
             }
-
-            if (countLabel is not null)
-            {
-                key = key.With(countLabel, FormatValue(sample.V));
-            }
-
-            if (!groups.TryGetValue(key, out var members))
-            {
-                members = [];
-                groups[key] = members;
-                order.Add(key);
-            }
-
-            members.Add(sample);
+        }
+        else
+        {
+            Group(agg, input, groupingKeys, without, countLabel, groups, order);
         }
 
         var result = new List<Sample>(order.Count);
@@ -94,6 +85,32 @@ internal static class Aggregation
         }
 
         return result;
+    }
+
+    private static void Group(AggregateExpr agg, List<Sample> input, Dictionary<Labels, Labels>? groupingKeys, string[] without, string? countLabel, Dictionary<Labels, List<Sample>> groups, List<Labels> order)
+    {
+        foreach (var sample in input)
+        {
+            if (groupingKeys is null || !groupingKeys.TryGetValue(sample.Metric, out var key))
+            {
+                key = agg.Without ? sample.Metric.Without(without) : sample.Metric.Keep(agg.Grouping);
+                groupingKeys?.Add(sample.Metric, key);
+            }
+
+            if (countLabel is not null)
+            {
+                key = key.With(countLabel, FormatValue(sample.V));
+            }
+
+            if (!groups.TryGetValue(key, out var members))
+            {
+                members = [];
+                groups[key] = members;
+                order.Add(key);
+            }
+
+            members.Add(sample);
+        }
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Opsmon.Core.Series;
 using Opsmon.Query.Ast;
 using Opsmon.Query.Functions;
@@ -7,7 +8,8 @@ namespace Opsmon.Query;
 /// <summary>Binary operators between scalars and vectors, with Prometheus's vector matching rules and error messages.</summary>
 internal static class BinaryEvaluation
 {
-    public static EvalValue Evaluate(BinaryExpr bin, EvalValue lhs, EvalValue rhs, long ts)
+    /// <param name="memo">Label sets derived from input label sets, kept across the steps of a query so a series' are worked out once.</param>
+    public static EvalValue Evaluate(BinaryExpr bin, EvalValue lhs, EvalValue rhs, long ts, LabelMemo? memo = null)
     {
         switch (lhs, rhs)
         {
@@ -18,17 +20,17 @@ internal static class BinaryEvaluation
                 }
 
             case (EvalVector l, EvalScalar r):
-                return new EvalVector(VectorScalar(bin, l.Samples, r.V, swap: false, ts));
+                return new EvalVector(VectorScalar(bin, l.Samples, r.V, swap: false, ts, memo));
             case (EvalScalar l, EvalVector r):
-                return new EvalVector(VectorScalar(bin, r.Samples, l.V, swap: true, ts));
+                return new EvalVector(VectorScalar(bin, r.Samples, l.V, swap: true, ts, memo));
             case (EvalVector l, EvalVector r):
                 var matching = bin.Matching!;
                 return new EvalVector(bin.Op switch
                 {
-                    BinaryOp.And => And(l.Samples, r.Samples, matching, ts),
-                    BinaryOp.Or => Or(l.Samples, r.Samples, matching, ts),
-                    BinaryOp.Unless => Unless(l.Samples, r.Samples, matching, ts),
-                    _ => VectorVector(bin, l.Samples, r.Samples, matching, ts),
+                    BinaryOp.And => And(l.Samples, r.Samples, matching, ts, memo),
+                    BinaryOp.Or => Or(l.Samples, r.Samples, matching, ts, memo),
+                    BinaryOp.Unless => Unless(l.Samples, r.Samples, matching, ts, memo),
+                    _ => VectorVector(bin, l.Samples, r.Samples, matching, ts, memo),
                 });
             default:
                 throw new QueryException(ErrorType.Internal, "binary operation on unsupported types");
@@ -56,7 +58,9 @@ internal static class BinaryEvaluation
 
     private static bool DropsMetricName(BinaryOp op) => !op.IsComparison() && !op.IsSetOperator();
 
-    private static List<Sample> VectorScalar(BinaryExpr bin, List<Sample> vector, double scalar, bool swap, long ts)
+    // Run at every step of a range query: compiled optimized at once, since a query is often over before tiered compilation would replace the quick first code.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static List<Sample> VectorScalar(BinaryExpr bin, List<Sample> vector, double scalar, bool swap, long ts, LabelMemo? memo)
     {
         var result = new List<Sample>(vector.Count);
         foreach (var sample in vector)
@@ -80,7 +84,7 @@ internal static class BinaryEvaluation
                 continue;
             }
 
-            var metric = DropsMetricName(bin.Op) || bin.ReturnBool ? sample.Metric.WithoutName() : sample.Metric;
+            var metric = DropsMetricName(bin.Op) || bin.ReturnBool ? WithoutName(sample.Metric, memo) : sample.Metric;
             result.Add(new Sample(metric, ts, value));
         }
 
@@ -88,6 +92,38 @@ internal static class BinaryEvaluation
     }
 
     /// <summary>The labels that identify a match group: the <c>on</c> labels, or all but the <c>ignoring</c> labels and the name.</summary>
+    private static Labels Signature(Labels labels, VectorMatching matching, LabelMemo? memo)
+    {
+        if (memo is null)
+        {
+            return Signature(labels, matching);
+        }
+
+        if (!memo.Signatures.TryGetValue(labels, out var signature))
+        {
+            signature = Signature(labels, matching);
+            memo.Signatures.Add(labels, signature);
+        }
+
+        return signature;
+    }
+
+    private static Labels WithoutName(Labels labels, LabelMemo? memo)
+    {
+        if (memo is null)
+        {
+            return labels.WithoutName();
+        }
+
+        if (!memo.WithoutName.TryGetValue(labels, out var without))
+        {
+            without = labels.WithoutName();
+            memo.WithoutName.Add(labels, without);
+        }
+
+        return without;
+    }
+
     private static Labels Signature(Labels labels, VectorMatching matching)
     {
         if (matching.On)
@@ -105,19 +141,22 @@ internal static class BinaryEvaluation
         return labels.Without(drop);
     }
 
-    private static List<Sample> VectorVector(BinaryExpr bin, List<Sample> lhs, List<Sample> rhs, VectorMatching matching, long ts)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static List<Sample> VectorVector(BinaryExpr bin, List<Sample> lhs, List<Sample> rhs, VectorMatching matching, long ts, LabelMemo? memo)
     {
-        var result = new List<Sample>();
         if (matching.Card == Cardinality.OneToMany)
         {
             (lhs, rhs) = (rhs, lhs);
         }
 
+        var result = new List<Sample>(Math.Min(lhs.Count, rhs.Count));
+
         // The right side is now the "one" side: its match groups must be unique.
-        var rightSigs = new Dictionary<Labels, Sample>();
+        var rightSigs = memo?.RightSignatures ?? [];
+        rightSigs.Clear();
         foreach (var rs in rhs)
         {
-            var sig = Signature(rs.Metric, matching);
+            var sig = Signature(rs.Metric, matching, memo);
             if (rightSigs.TryGetValue(sig, out var duplicate))
             {
                 var side = matching.Card == Cardinality.OneToMany ? "left" : "right";
@@ -129,10 +168,11 @@ internal static class BinaryEvaluation
             rightSigs[sig] = rs;
         }
 
-        var matchedSigs = new Dictionary<Labels, HashSet<Labels>?>();
+        var matchedSigs = memo?.MatchedSignatures ?? [];
+        matchedSigs.Clear();
         foreach (var ls in lhs)
         {
-            var sig = Signature(ls.Metric, matching);
+            var sig = Signature(ls.Metric, matching, memo);
             if (!rightSigs.TryGetValue(sig, out var rs))
             {
                 continue;
@@ -149,10 +189,15 @@ internal static class BinaryEvaluation
                 continue;
             }
 
-            var metric = ResultMetric(ls.Metric, rs.Metric, bin.Op, matching);
-            if (bin.ReturnBool)
+            if (memo is null || !memo.Results.TryGetValue((ls.Metric, rs.Metric), out var metric))
             {
-                metric = metric.WithoutName();
+                metric = ResultMetric(ls.Metric, rs.Metric, bin.Op, matching);
+                if (bin.ReturnBool)
+                {
+                    metric = metric.WithoutName();
+                }
+
+                memo?.Results.Add((ls.Metric, rs.Metric), metric);
             }
 
             var exists = matchedSigs.TryGetValue(sig, out var inserted);
@@ -257,25 +302,25 @@ internal static class BinaryEvaluation
         return metric;
     }
 
-    private static List<Sample> And(List<Sample> lhs, List<Sample> rhs, VectorMatching matching, long ts)
+    private static List<Sample> And(List<Sample> lhs, List<Sample> rhs, VectorMatching matching, long ts, LabelMemo? memo)
     {
-        var rightSigs = rhs.Select(s => Signature(s.Metric, matching)).ToHashSet();
-        return lhs.Where(s => rightSigs.Contains(Signature(s.Metric, matching))).Select(s => s with { T = ts }).ToList();
+        var rightSigs = rhs.Select(s => Signature(s.Metric, matching, memo)).ToHashSet();
+        return lhs.Where(s => rightSigs.Contains(Signature(s.Metric, matching, memo))).Select(s => s with { T = ts }).ToList();
     }
 
-    private static List<Sample> Or(List<Sample> lhs, List<Sample> rhs, VectorMatching matching, long ts)
+    private static List<Sample> Or(List<Sample> lhs, List<Sample> rhs, VectorMatching matching, long ts, LabelMemo? memo)
     {
         var leftSigs = new HashSet<Labels>();
         var result = new List<Sample>(lhs.Count + rhs.Count);
         foreach (var s in lhs)
         {
-            leftSigs.Add(Signature(s.Metric, matching));
+            leftSigs.Add(Signature(s.Metric, matching, memo));
             result.Add(s with { T = ts });
         }
 
         foreach (var s in rhs)
         {
-            if (!leftSigs.Contains(Signature(s.Metric, matching)))
+            if (!leftSigs.Contains(Signature(s.Metric, matching, memo)))
             {
                 result.Add(s with { T = ts });
             }
@@ -284,9 +329,25 @@ internal static class BinaryEvaluation
         return result;
     }
 
-    private static List<Sample> Unless(List<Sample> lhs, List<Sample> rhs, VectorMatching matching, long ts)
+    private static List<Sample> Unless(List<Sample> lhs, List<Sample> rhs, VectorMatching matching, long ts, LabelMemo? memo)
     {
-        var rightSigs = rhs.Select(s => Signature(s.Metric, matching)).ToHashSet();
-        return lhs.Where(s => !rightSigs.Contains(Signature(s.Metric, matching))).Select(s => s with { T = ts }).ToList();
+        var rightSigs = rhs.Select(s => Signature(s.Metric, matching, memo)).ToHashSet();
+        return lhs.Where(s => !rightSigs.Contains(Signature(s.Metric, matching, memo))).Select(s => s with { T = ts }).ToList();
     }
+}
+
+/// <summary>Label sets a binary operation derived from its inputs' label sets, kept across the steps of one query.</summary>
+internal sealed class LabelMemo
+{
+    public Dictionary<Labels, Labels> Signatures { get; } = [];
+
+    public Dictionary<Labels, Labels> WithoutName { get; } = [];
+
+    /// <summary>The output label set of a matched (left, right) pair.</summary>
+    public Dictionary<(Labels Left, Labels Right), Labels> Results { get; } = [];
+
+    /// <summary>Scratch maps of one step's vector matching, cleared and reused at the next step.</summary>
+    public Dictionary<Labels, Sample> RightSignatures { get; } = [];
+
+    public Dictionary<Labels, HashSet<Labels>?> MatchedSignatures { get; } = [];
 }

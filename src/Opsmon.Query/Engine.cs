@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Opsmon.Core.Series;
 using Opsmon.Query.Ast;
 using Opsmon.Query.Functions;
@@ -85,48 +86,79 @@ public sealed class QueryEngine(IQuerier querier, EngineOptions options, TimePro
         }
 
         var evaluator = new Evaluator(querier, options, time, startMs, endMs, stepMs, cancellationToken);
-        return evaluator.Run(expr, () =>
-        {
-            var series = new Dictionary<Labels, List<Point>>();
-            var held = 0;
-            for (var ts = startMs; ts <= endMs; ts += stepMs)
-            {
-                evaluator.BeginStep(held);
-                switch (evaluator.Eval(expr, ts))
-                {
-                    case EvalScalar s:
-                        Add(series, Labels.Empty, new Point(ts, s.V));
-                        held++;
-                        break;
-                    case EvalVector v:
-                        foreach (var sample in v.Samples)
-                        {
-                            Add(series, sample.Metric, new Point(ts, sample.V));
-                        }
-
-                        held += v.Samples.Count;
-                        break;
-                    default:
-                        throw new QueryException(ErrorType.Internal, "unexpected value type in range query");
-                }
-
-                evaluator.CountSamples(0);
-            }
-
-            var result = series.Select(static kv => new Series(kv.Key, kv.Value)).ToList();
-            result.Sort(static (a, b) => a.Metric.CompareTo(b.Metric));
-            return new MatrixValue(result);
-        });
+        return evaluator.Run(expr, () => EvaluateSteps(evaluator, expr, startMs, endMs, stepMs));
     }
 
-    private static void Add(Dictionary<Labels, List<Point>> series, Labels labels, Point point)
+    /// <summary>The range query's steps, each step's samples appended to their series' points; sorted by labels at the end.</summary>
+    // Per-step loop: compiled optimized at once, since a query is often over before tiered compilation would replace the quick first code.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static MatrixValue EvaluateSteps(Evaluator evaluator, Expr expr, long startMs, long endMs, long stepMs)
+    {
+        var series = new Dictionary<Labels, List<Point>>();
+        var held = 0;
+        var reserve = default(PointReserve);
+        for (var ts = startMs; ts <= endMs; ts += stepMs)
+        {
+            evaluator.BeginStep(held);
+            var remaining = (endMs - ts) / stepMs + 1;
+            switch (evaluator.Eval(expr, ts))
+            {
+                case EvalScalar s:
+                    Add(series, Labels.Empty, new Point(ts, s.V), ref reserve, remaining);
+                    held++;
+                    break;
+                case EvalVector v:
+                    foreach (var sample in v.Samples)
+                    {
+                        Add(series, sample.Metric, new Point(ts, sample.V), ref reserve, remaining);
+                    }
+
+                    held += v.Samples.Count;
+                    break;
+                default:
+                    throw new QueryException(ErrorType.Internal, "unexpected value type in range query");
+            }
+
+            evaluator.CountSamples(0);
+        }
+
+        var result = series.Select(static kv => new Series(kv.Key, kv.Value)).ToList();
+        result.Sort(static (a, b) => a.Metric.CompareTo(b.Metric));
+        return new MatrixValue(result);
+    }
+
+    // Per-sample loops: compiled optimized at once, since a query is often over before tiered compilation would replace the quick first code.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Add(Dictionary<Labels, List<Point>> series, Labels labels, Point point, ref PointReserve reserve, long remaining)
     {
         if (!series.TryGetValue(labels, out var points))
         {
-            points = [];
+            points = new List<Point>(reserve.Take(remaining));
             series[labels] = points;
         }
 
         points.Add(point);
+    }
+
+    /// <summary>
+    /// Room for a new result series' points: one per remaining step (a series usually has a point at every step, and a
+    /// list that grows by doubling copies and discards its arrays), until a query has reserved a budget's worth; later
+    /// series grow as they fill, so many short-lived series cannot reserve steps × series points.
+    /// </summary>
+    private struct PointReserve
+    {
+        private const long Budget = 1 << 20;
+        private long _reserved;
+
+        public int Take(long remaining)
+        {
+            if (_reserved + remaining > Budget)
+            {
+                return 0;
+            }
+
+            _reserved += remaining;
+            return (int)remaining;
+        }
     }
 }

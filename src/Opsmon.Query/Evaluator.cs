@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using Opsmon.Core.Series;
 using Opsmon.Query.Ast;
 using Opsmon.Query.Functions;
@@ -23,7 +24,10 @@ internal sealed class Evaluator
     private readonly Dictionary<VectorSelector, (long Min, long Max)> _windows = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<VectorSelector, List<LoadedSeries>> _loaded = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<CallExpr, StepResults?> _stepResults = new(ReferenceEqualityComparer.Instance);
+    private readonly List<StepResults> _rented = [];
+    private readonly Dictionary<BinaryExpr, LabelMemo> _binaryMemos = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<AggregateExpr, Dictionary<Labels, Labels>> _groupingKeys = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<CallExpr, Dictionary<Labels, object>> _seriesCaches = new(ReferenceEqualityComparer.Instance);
     private long _currentSamples;
 
     /// <param name="stepMs">The range query's step; 0 for an instant query.</param>
@@ -59,6 +63,15 @@ internal sealed class Evaluator
         {
             // A bug must not take the host down: report it the way Prometheus reports a recovered panic.
             return QueryResult.Failure(ErrorType.Internal, "unexpected error: " + e.Message);
+        }
+        finally
+        {
+            foreach (var results in _rented)
+            {
+                results.Return();
+            }
+
+            _rented.Clear();
         }
     }
 
@@ -184,8 +197,25 @@ internal sealed class Evaluator
     private List<LoadedSeries> Select(VectorSelector vs, long min, long max)
     {
         var loaded = new List<LoadedSeries>();
-        var ts = new long[256];
-        var vals = new double[256];
+        // Read buffers come from the pool and are reused for every series; each series keeps exact-size copies.
+        var ts = ArrayPool<long>.Shared.Rent(4096);
+        var vals = ArrayPool<double>.Shared.Rent(4096);
+        try
+        {
+            SelectInto(loaded, vs, min, max, ref ts, ref vals);
+        }
+        finally
+        {
+            ArrayPool<long>.Shared.Return(ts);
+            ArrayPool<double>.Shared.Return(vals);
+        }
+
+        return loaded;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void SelectInto(List<LoadedSeries> loaded, VectorSelector vs, long min, long max, ref long[] ts, ref double[] vals)
+    {
         foreach (var series in _querier.Select(min, max, vs.Matchers))
         {
             var n = 0;
@@ -194,8 +224,8 @@ internal sealed class Evaluator
             {
                 if (n == ts.Length)
                 {
-                    Array.Resize(ref ts, n * 2);
-                    Array.Resize(ref vals, n * 2);
+                    Grow(ref ts, n);
+                    Grow(ref vals, n);
                 }
 
                 var end = n + it.Read(ts.AsSpan(n), vals.AsSpan(n));
@@ -218,13 +248,13 @@ internal sealed class Evaluator
 
             if (n > 0)
             {
-                loaded.Add(new LoadedSeries(series.Labels, ts.AsSpan(0, n).ToArray(), vals.AsSpan(0, n).ToArray()));
+                loaded.Add(new LoadedSeries(series.Labels, Copy(ts, n), Copy(vals, n)));
             }
         }
-
-        return loaded;
     }
 
+    // Run at every step of a range query: compiled optimized at once (see ComputeSteps).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public EvalValue Eval(Expr expr, long ts)
     {
         if (!System.Runtime.CompilerServices.RuntimeHelpers.TryEnsureSufficientExecutionStack())
@@ -278,7 +308,13 @@ internal sealed class Evaluator
                 {
                     var lhs = Eval(bin.Lhs, ts);
                     var rhs = Eval(bin.Rhs, ts);
-                    var result = BinaryEvaluation.Evaluate(bin, lhs, rhs, ts);
+                    if (!_binaryMemos.TryGetValue(bin, out var memo))
+                    {
+                        memo = new LabelMemo();
+                        _binaryMemos[bin] = memo;
+                    }
+
+                    var result = BinaryEvaluation.Evaluate(bin, lhs, rhs, ts, memo);
                     if (result is EvalVector v)
                     {
                         CheckNoDuplicateLabelsets(v.Samples);
@@ -300,12 +336,14 @@ internal sealed class Evaluator
         _ => throw new QueryException(ErrorType.Internal, "unary minus on unsupported type"),
     };
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private EvalValue EvalVectorSelector(VectorSelector vs, long ts)
     {
         CheckInterrupted();
         var refTime = (vs.At is null ? ts : ResolveAt(vs.At)) - vs.OffsetMs;
-        var result = new List<Sample>();
-        foreach (var series in Load(vs))
+        var loaded = Load(vs);
+        var result = new List<Sample>(loaded.Count);
+        foreach (var series in loaded)
         {
             var i = series.LastAtOrBefore(refTime);
             if (i < 0 || series.Timestamps[i] < refTime - _lookbackMs || StaleNaN.Is(series.Values[i]))
@@ -421,7 +459,14 @@ internal sealed class Evaluator
             args.Add(Eval(arg, ts));
         }
 
-        var result = call.Function.Eval(new FunctionContext(ts, args, call.Args));
+        Dictionary<Labels, object>? cache = null;
+        if (call.Function.CachesPerSeries && !_seriesCaches.TryGetValue(call, out cache))
+        {
+            cache = [];
+            _seriesCaches[call] = cache;
+        }
+
+        var result = call.Function.Eval(new FunctionContext(ts, args, call.Args) { SeriesCache = cache });
         if (result is EvalVector v)
         {
             if (!call.Function.KeepsMetricName)
@@ -465,16 +510,17 @@ internal sealed class Evaluator
         }
 
         var k = (int)((ts - _startMs) / _stepMs);
-        // Each step's list is handed out once, so callers may change it; a second evaluation at the same time
-        // (a subquery step that falls on the query's grid) takes the per-step path.
-        if (results?.Steps[k] is not { } samples)
+        // Each step is handed out once; a second evaluation at the same time (a subquery step that falls on the
+        // query's grid) takes the per-step path.
+        if (results is null || results.Taken[k])
         {
             return null;
         }
 
-        results.Steps[k] = null;
+        results.Taken[k] = true;
         CheckInterrupted();
         CountSamples(results.Points[k]);
+        var samples = results.SamplesAt(k, ts);
         CountSamples(samples.Count);
         return new EvalVector(samples);
     }
@@ -497,6 +543,8 @@ internal sealed class Evaluator
     /// Reads each series once, straight from the store (not through <see cref="Load"/>: only the current window is
     /// kept), and slides the window along it step by step; windows never move backwards (offset and @ shift or fix them).
     /// </summary>
+    // Per-sample loops: compiled optimized at once, since a query is often over before tiered compilation would replace the quick first code.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private StepResults? ComputeSteps(FunctionDef function, MatrixSelector ms, long min, long max)
     {
         const int ReadBatch = 256;
@@ -517,21 +565,24 @@ internal sealed class Evaluator
         }
 
         var stepCount = (int)((_endMs - _startMs) / _stepMs) + 1;
-        var steps = new List<Sample>?[stepCount];
-        var points = new long[stepCount];
+        if ((long)stepCount * Math.Max(selected.Count, 1) > Array.MaxLength)
+        {
+            return null;
+        }
+
+        var results = new StepResults(outputs, stepCount);
+        _rented.Add(results);
         var ranges = new EvalMatrix[stepCount];
         for (var k = 0; k < stepCount; k++)
         {
             var ts = _startMs + (k * _stepMs);
             var refTime = (vs.At is null ? ts : ResolveAt(vs.At)) - vs.OffsetMs;
             ranges[k] = new EvalMatrix([], refTime - ms.RangeMs, refTime);
-            steps[k] = new List<Sample>(selected.Count);
         }
 
         var f = function.OverWindow!;
-        var times = ArrayPool<long>.Shared.Rent(1024);
-        var values = ArrayPool<double>.Shared.Rent(1024);
-        var window = new PointWindow(times, values);
+        var buffer = ArrayPool<Point>.Shared.Rent(1024);
+        var window = new PointWindow(buffer);
         var readTimes = ArrayPool<long>.Shared.Rent(ReadBatch);
         var readValues = ArrayPool<double>.Shared.Rent(ReadBatch);
         try
@@ -547,7 +598,7 @@ internal sealed class Evaluator
                 for (var k = 0; k < stepCount; k++)
                 {
                     var range = ranges[k];
-                    while (first < end && times[first] < range.RangeStart)
+                    while (first < end && buffer[first].T < range.RangeStart)
                     {
                         first++;
                     }
@@ -581,24 +632,21 @@ internal sealed class Evaluator
                             continue;
                         }
 
-                        if (end == times.Length)
+                        if (end == buffer.Length)
                         {
                             // Keep the window at the front of the buffer; grow it only when the window itself is that large.
                             if (first > 0)
                             {
-                                Array.Copy(times, first, times, 0, end - first);
-                                Array.Copy(values, first, values, 0, end - first);
+                                Array.Copy(buffer, first, buffer, 0, end - first);
                                 (end, first) = (end - first, 0);
                             }
                             else
                             {
-                                Grow(ref times, end);
-                                Grow(ref values, end);
+                                Grow(ref buffer, end);
                             }
                         }
 
-                        (times[end], values[end]) = (t, v);
-                        end++;
+                        buffer[end++] = new Point(t, v);
                     }
 
                     if (end <= first)
@@ -606,25 +654,32 @@ internal sealed class Evaluator
                         continue;
                     }
 
-                    points[k] += end - first;
-                    window.Reset(times, values);
+                    results.Points[k] += end - first;
+                    window.Reset(buffer);
                     window.Show(first, end - first);
                     if (f(range, window) is { } result)
                     {
-                        steps[k]!.Add(new Sample(outputs[i], _startMs + (k * _stepMs), result));
+                        results.Set(k, i, result);
                     }
                 }
             }
         }
         finally
         {
-            ArrayPool<long>.Shared.Return(times);
-            ArrayPool<double>.Shared.Return(values);
+            ArrayPool<Point>.Shared.Return(buffer);
             ArrayPool<long>.Shared.Return(readTimes);
             ArrayPool<double>.Shared.Return(readValues);
         }
 
-        return new StepResults(steps, points);
+        return results;
+    }
+
+    /// <summary>The first <paramref name="n"/> items in a new array that is not zeroed first (it is overwritten at once).</summary>
+    private static T[] Copy<T>(T[] source, int n)
+    {
+        var copy = GC.AllocateUninitializedArray<T>(n);
+        Array.Copy(source, copy, n);
+        return copy;
     }
 
     private static void Grow<T>(ref T[] buffer, int used)
@@ -658,8 +713,63 @@ internal sealed class Evaluator
         }
     }
 
-    /// <summary>A call's output at every step of the range query, and the range-vector samples each step read.</summary>
-    private sealed record StepResults(List<Sample>?[] Steps, long[] Points);
+    /// <summary>
+    /// A call's output at every step of the range query, and the range-vector samples each step read: one value per
+    /// step and series in pooled arrays (a sample list per step, all alive until their steps come, would be the
+    /// query's largest allocation and survive garbage collections), turned into a step's samples when it is asked for.
+    /// </summary>
+    private sealed class StepResults
+    {
+        private readonly Labels[] _series;
+        private readonly double[] _values;
+        private readonly bool[] _present;
+        private readonly int[] _counts;
+
+        public StepResults(Labels[] series, int stepCount)
+        {
+            _series = series;
+            var cells = stepCount * Math.Max(series.Length, 1);
+            _values = ArrayPool<double>.Shared.Rent(cells);
+            _present = ArrayPool<bool>.Shared.Rent(cells);
+            Array.Clear(_present, 0, cells);
+            _counts = new int[stepCount];
+            Points = new long[stepCount];
+            Taken = new bool[stepCount];
+        }
+
+        public long[] Points { get; }
+
+        public bool[] Taken { get; }
+
+        public void Set(int step, int series, double value)
+        {
+            var cell = (step * _series.Length) + series;
+            (_values[cell], _present[cell]) = (value, true);
+            _counts[step]++;
+        }
+
+        /// <summary>The samples of step <paramref name="step"/> in series order, as a new list the caller may change.</summary>
+        public List<Sample> SamplesAt(int step, long ts)
+        {
+            var samples = new List<Sample>(_counts[step]);
+            var row = step * _series.Length;
+            for (var i = 0; i < _series.Length && samples.Count < _counts[step]; i++)
+            {
+                if (_present[row + i])
+                {
+                    samples.Add(new Sample(_series[i], ts, _values[row + i]));
+                }
+            }
+
+            return samples;
+        }
+
+        public void Return()
+        {
+            ArrayPool<double>.Shared.Return(_values);
+            ArrayPool<bool>.Shared.Return(_present);
+        }
+    }
 
     private sealed record LoadedSeries(Labels Labels, long[] Timestamps, double[] Values) : IStoredSeries
     {

@@ -21,6 +21,10 @@ public sealed class RangeEvaluationTests
         "max_over_time(g[5m] @ 4000)", "last_over_time({__name__=~\"c|g\"}[5m] offset -2m)",
         "sum by (job) (rate(c[5m]))", "topk(2, rate(c[5m]))", "rate(c[5m]) / on (job) group_left max_over_time(g[5m])",
         "max_over_time(rate(c[5m])[10m:1m])", "sum without (job) (count_over_time(c[5m]))",
+        "sum(rate(c[5m]))", "topk(1, g)", "bottomk(1, rate(c[5m]))", "quantile(0.5, g)", "count(g > 50)",
+        "1 - g / on (job) g", "g > bool 50", "-g * 2", "g and on (job) c", "g unless g > 50",
+        "histogram_quantile(0.9, rate(h_bucket[5m]))", "histogram_quantile(0.5, sum by (le) (rate(h_bucket[5m])))",
+        "histogram_quantile(0.99, h_bucket)",
     ];
 
     [Theory]
@@ -93,7 +97,10 @@ public sealed class RangeEvaluationTests
         Assert.Equal("query processing would load too many samples into memory in query execution", result.Error);
     }
 
-    /// <summary>Two counters and two gauges with a gap, a counter reset, staleness markers, regular and irregular scrapes.</summary>
+    /// <summary>
+    /// Two counters and two gauges with a gap, a counter reset, staleness markers, regular and irregular scrapes, and
+    /// a classic histogram per job (three <c>le</c> buckets, one spelled differently in each job).
+    /// </summary>
     private static MemoryStorage Storage()
     {
         var storage = new MemoryStorage();
@@ -101,6 +108,7 @@ public sealed class RangeEvaluationTests
         foreach (var job in new[] { "a", "b" })
         {
             var counter = 0.0;
+            var (fast, slow) = (0.0, 0.0);
             // Job a is scraped exactly every 15 s, so samples fall on window bounds; job b drifts.
             for (var t = 0L; t <= End + 600_000; t += job == "a" ? 15_000 : 15_000 + random.Next(-2_000, 2_000))
             {
@@ -114,6 +122,10 @@ public sealed class RangeEvaluationTests
                 storage.Append(Labels.From(("__name__", "c"), ("job", job)), t, counter);
                 var gauge = job == "b" && t is > 2_300_000 and < 2_400_000 ? StaleNaN.Value : Math.Round(random.NextDouble() * 100, 1);
                 storage.Append(Labels.From(("__name__", "g"), ("job", job)), t, gauge);
+                (fast, slow) = (fast + random.Next(0, 5), slow + random.Next(0, 3));
+                storage.Append(Labels.From(("__name__", "h_bucket"), ("job", job), ("le", job == "a" ? "0.1" : "1e-1")), t, fast);
+                storage.Append(Labels.From(("__name__", "h_bucket"), ("job", job), ("le", "1")), t, fast + slow);
+                storage.Append(Labels.From(("__name__", "h_bucket"), ("job", job), ("le", "+Inf")), t, fast + slow + 1);
             }
         }
 

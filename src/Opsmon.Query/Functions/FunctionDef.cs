@@ -1,3 +1,4 @@
+using Opsmon.Core.Series;
 using Opsmon.Query.Ast;
 
 namespace Opsmon.Query.Functions;
@@ -16,11 +17,21 @@ public sealed record FunctionDef(string Name, ValueKind[] ArgKinds, int Variadic
     /// query can step each series through a sliding window instead of building a matrix at every step.
     /// </summary>
     internal Func<EvalMatrix, IReadOnlyList<Point>, double?>? OverWindow { get; init; }
+
+    /// <summary>Whether the function keeps something derived from each input series across the steps of a query (<see cref="FunctionContext.SeriesCache"/>).</summary>
+    internal bool CachesPerSeries { get; init; }
 }
 
 /// <summary>What a function sees when called at one evaluation time.</summary>
 public sealed record FunctionContext(long Ts, IReadOnlyList<EvalValue> Args, IReadOnlyList<Expr> ArgExprs)
 {
+    /// <summary>
+    /// For a function that <see cref="FunctionDef.CachesPerSeries"/>: what it derived from an input label set at an
+    /// earlier step of this query at this call (e.g. histogram_quantile's group and bucket bound), so a series'
+    /// labels are worked out once per query, not once per step. Null where nothing is kept.
+    /// </summary>
+    internal Dictionary<Labels, object>? SeriesCache { get; init; }
+
     public double Scalar(int i) => ((EvalScalar)Args[i]).V;
 
     public List<Sample> Vector(int i) => ((EvalVector)Args[i]).Samples;

@@ -12,7 +12,7 @@ internal static class HistogramFunctions
 
     public static IEnumerable<FunctionDef> Definitions() =>
     [
-        new("histogram_quantile", [ValueKind.Scalar, ValueKind.Vector], 0, ValueKind.Vector, HistogramQuantile),
+        new("histogram_quantile", [ValueKind.Scalar, ValueKind.Vector], 0, ValueKind.Vector, HistogramQuantile) { CachesPerSeries = true },
     ];
 
     private static EvalValue HistogramQuantile(FunctionContext ctx)
@@ -22,12 +22,12 @@ internal static class HistogramFunctions
         var order = new List<Labels>();
         foreach (var s in ctx.Vector(1))
         {
-            if (!Parser.TryParseNumber(s.Metric.Get(BucketLabel), out var upperBound))
+            var bucket = BucketOf(ctx.SeriesCache, s.Metric);
+            if (bucket.Group is not { } key)
             {
                 continue;
             }
 
-            var key = s.Metric.Without(BucketLabel, Labels.MetricName);
             if (!groups.TryGetValue(key, out var buckets))
             {
                 buckets = [];
@@ -35,11 +35,34 @@ internal static class HistogramFunctions
                 order.Add(key);
             }
 
-            buckets.Add((upperBound, s.V));
+            buckets.Add((bucket.UpperBound, s.V));
         }
 
-        return new EvalVector(order.Select(key => new Sample(key, ctx.Ts, BucketQuantile(q, groups[key]))).ToList());
+        var result = new List<Sample>(order.Count);
+        foreach (var key in order)
+        {
+            result.Add(new Sample(key, ctx.Ts, BucketQuantile(q, groups[key])));
+        }
+
+        return new EvalVector(result);
     }
+
+    /// <summary>A bucket series' group (its labels without <c>le</c> and the name; null when <c>le</c> is not a number) and upper bound.</summary>
+    private static Bucket BucketOf(Dictionary<Labels, object>? cache, Labels metric)
+    {
+        if (cache is not null && cache.TryGetValue(metric, out var known))
+        {
+            return (Bucket)known;
+        }
+
+        var bucket = Parser.TryParseNumber(metric.Get(BucketLabel), out var upperBound)
+            ? new Bucket(metric.Without(BucketLabel, Labels.MetricName), upperBound)
+            : new Bucket(null, double.NaN);
+        cache?.Add(metric, bucket);
+        return bucket;
+    }
+
+    private sealed record Bucket(Labels? Group, double UpperBound);
 
     /// <summary>Prometheus's bucketQuantile: interpolates linearly inside the bucket holding the rank, after forcing the counts monotonic.</summary>
     internal static double BucketQuantile(double q, List<(double UpperBound, double Count)> buckets)

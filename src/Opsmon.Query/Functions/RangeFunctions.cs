@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Opsmon.Query.Ast;
 
 namespace Opsmon.Query.Functions;
@@ -93,9 +94,12 @@ internal static class RangeFunctions
     /// rate/increase/delta: the change over the samples, extrapolated towards the range boundaries but never more than
     /// half an average sample interval beyond them, and for counters never below zero (Prometheus's extrapolatedRate).
     /// </summary>
-    private static double? ExtrapolatedRate(EvalMatrix matrix, IReadOnlyList<Point> samples, bool isCounter, bool isRate)
+    // Per-sample loops: compiled optimized at once, since a query is often over before tiered compilation would replace the quick first code.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static double? ExtrapolatedRate(EvalMatrix matrix, IReadOnlyList<Point> points, bool isCounter, bool isRate)
     {
-        if (samples.Count < 2)
+        var samples = PointWindow.SpanOf(points);
+        if (samples.Length < 2)
         {
             return null;
         }
@@ -106,9 +110,9 @@ internal static class RangeFunctions
         if (isCounter)
         {
             var previous = 0.0;
-            for (var i = 0; i < samples.Count; i++)
+            foreach (var sample in samples)
             {
-                var v = samples[i].V;
+                var v = sample.V;
                 if (v < previous)
                 {
                     result += previous;
@@ -121,7 +125,7 @@ internal static class RangeFunctions
         var durationToStart = (first.T - matrix.RangeStart) / 1000.0;
         var durationToEnd = (matrix.RangeEnd - last.T) / 1000.0;
         var sampledInterval = (last.T - first.T) / 1000.0;
-        var averageBetweenSamples = sampledInterval / (samples.Count - 1);
+        var averageBetweenSamples = sampledInterval / (samples.Length - 1);
         if (isCounter && result > 0 && first.V >= 0)
         {
             // A counter cannot go below zero: do not extrapolate to before the time it would have been zero.
@@ -189,10 +193,11 @@ internal static class RangeFunctions
         return level;
     }
 
-    private static double Changes(IReadOnlyList<Point> samples)
+    private static double Changes(IReadOnlyList<Point> points)
     {
+        var samples = PointWindow.SpanOf(points);
         var changes = 0;
-        for (var i = 1; i < samples.Count; i++)
+        for (var i = 1; i < samples.Length; i++)
         {
             var (prev, cur) = (samples[i - 1].V, samples[i].V);
             if (cur != prev && !(double.IsNaN(cur) && double.IsNaN(prev)))
@@ -204,10 +209,11 @@ internal static class RangeFunctions
         return changes;
     }
 
-    private static double Resets(IReadOnlyList<Point> samples)
+    private static double Resets(IReadOnlyList<Point> points)
     {
+        var samples = PointWindow.SpanOf(points);
         var resets = 0;
-        for (var i = 1; i < samples.Count; i++)
+        for (var i = 1; i < samples.Length; i++)
         {
             if (samples[i].V < samples[i - 1].V)
             {
@@ -218,23 +224,24 @@ internal static class RangeFunctions
         return resets;
     }
 
-    private static double Sum(IReadOnlyList<Point> samples)
+    private static double Sum(IReadOnlyList<Point> points)
     {
         var (sum, c) = (0.0, 0.0);
-        for (var i = 0; i < samples.Count; i++)
+        foreach (var sample in PointWindow.SpanOf(points))
         {
-            (sum, c) = Aggregation.KahanInc(samples[i].V, sum, c);
+            (sum, c) = Aggregation.KahanInc(sample.V, sum, c);
         }
 
         return double.IsInfinity(sum) ? sum : sum + c;
     }
 
-    private static double MinMax(IReadOnlyList<Point> samples, bool min)
+    private static double MinMax(IReadOnlyList<Point> points, bool min)
     {
+        var samples = PointWindow.SpanOf(points);
         var value = samples[0].V;
-        for (var i = 0; i < samples.Count; i++)
+        foreach (var sample in samples)
         {
-            var v = samples[i].V;
+            var v = sample.V;
             if (double.IsNaN(value) || (min ? v < value : v > value))
             {
                 value = v;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Opsmon.Core.Series;
 
 namespace Opsmon.Storage.Chunks;
@@ -99,6 +100,8 @@ public sealed class ChunkIterator : ISampleIterator
     }
 
     /// <summary>Decodes up to as many samples as the spans hold in one loop; 0 once the chunk is exhausted.</summary>
+    // Per-sample loops: compiled optimized at once, since a query is often over before tiered compilation would replace the quick first code.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int Read(Span<long> timestamps, Span<double> values)
     {
         var capacity = Math.Min(timestamps.Length, values.Length);
@@ -139,6 +142,7 @@ public sealed class ChunkIterator : ISampleIterator
     }
 
     /// <summary>Decodes the next sample of a head (XOR or scaled-integer) chunk after its first; MoveNext and Read share it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void MoveXor()
     {
         var dod = ReadDod();
@@ -200,6 +204,7 @@ public sealed class ChunkIterator : ISampleIterator
         _reader = new BitReader(_buffer, _start + 1 + header.Position);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void MovePacked()
     {
         if (_index >= 2)
@@ -259,6 +264,7 @@ public sealed class ChunkIterator : ISampleIterator
         _specialsLeft--;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private long ReadField(int width, long center)
     {
         if (width == 0)

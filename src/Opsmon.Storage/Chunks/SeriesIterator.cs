@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Opsmon.Core.Series;
 
 namespace Opsmon.Storage.Chunks;
@@ -68,6 +69,8 @@ internal sealed class SeriesIterator : ISampleIterator
     /// Reads whole runs of samples from each chunk in turn (merging overlapping chunks sample by sample), keeping
     /// those in [mint, maxt] after the last one returned.
     /// </summary>
+    // Per-sample loops: compiled optimized at once, since a query is often over before tiered compilation would replace the quick first code.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int Read(Span<long> timestamps, Span<double> values)
     {
         var capacity = Math.Min(timestamps.Length, values.Length);
