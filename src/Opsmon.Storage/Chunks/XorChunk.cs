@@ -29,7 +29,7 @@ public sealed class XorChunk
 
     private static readonly double[] Pow10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6];
 
-    private BitWriter _writer = new();
+    private BitWriter _writer;
     private int _scale = XorMode;
     private int _forcedScale = int.MinValue;
     private long _lastTimestamp;
@@ -38,6 +38,9 @@ public sealed class XorChunk
     private long _lastInteger;
     private int _leading = -1;
     private int _trailing;
+
+    /// <param name="capacity">Initial buffer size in bytes; a head sizes it from the series' previous chunk so the buffer rarely grows.</param>
+    public XorChunk(int capacity = 32) => _writer = new BitWriter(capacity);
 
     public int Count { get; private set; }
 

@@ -6,11 +6,16 @@ namespace Opsmon.Storage.Head;
 
 /// <summary>
 /// The in-memory part of the store: recent series with their open chunks, indexed by postings.
-/// The series maps and postings are guarded by one lock held only for lookups; chunk data by each series' own.
+/// The series maps and postings are guarded by one lock held only for lookups; chunk data by one of
+/// <see cref="SeriesLocks"/> locks shared by series (a lock object per series would cost more than its chunks).
+/// A new series' label strings are replaced by the postings' copies, so each distinct name and value is held once.
 /// </summary>
 internal sealed class Head(long blockRange)
 {
+    private const int SeriesLocks = 64;
+
     private readonly Lock _gate = new();
+    private readonly Lock[] _seriesLocks = [.. Enumerable.Range(0, SeriesLocks).Select(_ => new Lock())];
     private readonly Dictionary<Labels, MemSeries> _byLabels = [];
     private readonly Dictionary<ulong, MemSeries> _byRef = [];
     private readonly MemPostings _postings = new();
@@ -48,8 +53,7 @@ internal sealed class Head(long blockRange)
                 return series;
             }
 
-            series = new MemSeries(_nextRef++, labels);
-            Add(series);
+            series = Add(_nextRef++, labels);
             created = true;
             return series;
         }
@@ -72,8 +76,7 @@ internal sealed class Head(long blockRange)
                 seriesRef = _nextRef;
             }
 
-            var series = new MemSeries(seriesRef, labels);
-            Add(series);
+            var series = Add(seriesRef, labels);
             _nextRef = Math.Max(_nextRef, seriesRef + 1);
             return series;
         }
@@ -180,10 +183,11 @@ internal sealed class Head(long blockRange)
         return [.. candidates.Where(s => s.Overlaps(mint, maxt)).Select(s => s.Labels)];
     }
 
-    private void Add(MemSeries series)
+    private MemSeries Add(ulong seriesRef, Labels labels)
     {
+        var series = new MemSeries(seriesRef, _postings.Add(seriesRef, labels), _seriesLocks[(int)(seriesRef % SeriesLocks)]);
         _byLabels[series.Labels] = series;
         _byRef[series.Ref] = series;
-        _postings.Add(series.Ref, series.Labels);
+        return series;
     }
 }

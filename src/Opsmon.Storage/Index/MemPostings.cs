@@ -4,33 +4,49 @@ namespace Opsmon.Storage.Index;
 
 /// <summary>
 /// The head's inverted index: label name → value → sorted series refs. Refs are handed out in increasing
-/// order, so adding keeps every list sorted. Not thread-safe: the head guards it.
+/// order, so adding keeps every list sorted. It also keeps the one copy of each name and value string that the
+/// head's label sets share (see <see cref="Add"/>). Not thread-safe: the head guards it.
 /// </summary>
 internal sealed class MemPostings : IPostingsIndex
 {
-    private readonly Dictionary<string, Dictionary<string, List<ulong>>> _postings = new(StringComparer.Ordinal);
+    // Each entry keeps its key's string instance beside it: a Dictionary cannot hand back the key it stored.
+    private readonly Dictionary<string, (string Name, Dictionary<string, (string Value, List<ulong> Refs)> Values)> _postings = new(StringComparer.Ordinal);
     private readonly List<ulong> _all = [];
 
-    public void Add(ulong seriesRef, Labels labels)
+    /// <summary>
+    /// Indexes <paramref name="labels"/> under <paramref name="seriesRef"/> and returns the same label set made of
+    /// the index's strings (the argument itself when it already is), for the head to keep instead: strings decoded
+    /// from each request or scrape are otherwise held once per series.
+    /// </summary>
+    public Labels Add(ulong seriesRef, Labels labels)
     {
-        foreach (var label in labels.AsSpan())
+        var span = labels.AsSpan();
+        Label[]? shared = null;
+        for (var i = 0; i < span.Length; i++)
         {
-            if (!_postings.TryGetValue(label.Name, out var values))
+            var label = span[i];
+            if (!_postings.TryGetValue(label.Name, out var name))
             {
-                values = new Dictionary<string, List<ulong>>(StringComparer.Ordinal);
-                _postings[label.Name] = values;
+                name = (label.Name, new Dictionary<string, (string, List<ulong>)>(StringComparer.Ordinal));
+                _postings[label.Name] = name;
             }
 
-            if (!values.TryGetValue(label.Value, out var list))
+            if (!name.Values.TryGetValue(label.Value, out var value))
             {
-                list = [];
-                values[label.Value] = list;
+                value = (label.Value, []);
+                name.Values[label.Value] = value;
             }
 
-            Insert(list, seriesRef);
+            Insert(value.Refs, seriesRef);
+            if (!ReferenceEquals(name.Name, label.Name) || !ReferenceEquals(value.Value, label.Value))
+            {
+                shared ??= span.ToArray();
+                shared[i] = new Label(name.Name, value.Value);
+            }
         }
 
         Insert(_all, seriesRef);
+        return shared is null ? labels : Labels.From(shared);
     }
 
     /// <summary>Removes the given refs everywhere, dropping empty values and names.</summary>
@@ -42,18 +58,18 @@ internal sealed class MemPostings : IPostingsIndex
         }
 
         _all.RemoveAll(refs.Contains);
-        foreach (var (name, values) in _postings.ToList())
+        foreach (var (name, entry) in _postings.ToList())
         {
-            foreach (var (value, list) in values.ToList())
+            foreach (var (value, list) in entry.Values.ToList())
             {
-                list.RemoveAll(refs.Contains);
-                if (list.Count == 0)
+                list.Refs.RemoveAll(refs.Contains);
+                if (list.Refs.Count == 0)
                 {
-                    values.Remove(value);
+                    entry.Values.Remove(value);
                 }
             }
 
-            if (values.Count == 0)
+            if (entry.Values.Count == 0)
             {
                 _postings.Remove(name);
             }
@@ -63,10 +79,10 @@ internal sealed class MemPostings : IPostingsIndex
     public IReadOnlyList<ulong> AllPostings() => [.. _all];
 
     public IReadOnlyCollection<string> ValuesOf(string name) =>
-        _postings.TryGetValue(name, out var values) ? [.. values.Keys] : [];
+        _postings.TryGetValue(name, out var entry) ? [.. entry.Values.Keys] : [];
 
     public IReadOnlyList<ulong> Postings(string name, string value) =>
-        _postings.TryGetValue(name, out var values) && values.TryGetValue(value, out var list) ? [.. list] : [];
+        _postings.TryGetValue(name, out var entry) && entry.Values.TryGetValue(value, out var list) ? [.. list.Refs] : [];
 
     public IReadOnlyCollection<string> Names() => [.. _postings.Keys];
 
