@@ -43,7 +43,11 @@ process:
       cmdline: ['.*']
 YML
 
-"$opsmon_dir/opsmon" run --listen 127.0.0.1:19184 --config "$work/opsmon.yml" >"$work/opsmon.log" 2>&1 & pids+=($!); opsmon_pid=$!
+for port in 19184 19100 19256; do
+  ! curl -s -o /dev/null "http://127.0.0.1:$port/" || { echo "port $port is in use: another exporter would be measured" >&2; exit 1; }
+done
+# A fresh store: the default data directory would hold earlier runs' series in the head.
+"$opsmon_dir/opsmon" run --listen 127.0.0.1:19184 --config "$work/opsmon.yml" --data "$work/opsmon-data" >"$work/opsmon.log" 2>&1 & pids+=($!); opsmon_pid=$!
 prometheus-node-exporter --web.listen-address=127.0.0.1:19100 >"$work/node.log" 2>&1 & pids+=($!); node_pid=$!
 prometheus-process-exporter -web.listen-address=127.0.0.1:19256 -config.path "$work/pe.yml" >"$work/pe.log" 2>&1 & pids+=($!); pe_pid=$!
 for url in http://127.0.0.1:19184/-/healthy http://127.0.0.1:19100/metrics http://127.0.0.1:19256/metrics; do
