@@ -15,8 +15,8 @@ namespace Opsmon.Benchmarks;
 /// </summary>
 internal sealed class HostDataGenerator
 {
-    private static readonly string[] CpuModes = ["idle", "iowait", "irq", "nice", "softirq", "steal", "system", "user"];
-    private static readonly string[] MemoryFields =
+    internal static readonly string[] CpuModes = ["idle", "iowait", "irq", "nice", "softirq", "steal", "system", "user"];
+    internal static readonly string[] MemoryFields =
     [
         "Active", "Active_anon", "Active_file", "AnonHugePages", "AnonPages", "Buffers", "Cached", "CommitLimit",
         "Committed_AS", "Dirty", "Inactive", "Inactive_anon", "Inactive_file", "KReclaimable", "Mapped",
@@ -24,8 +24,8 @@ internal sealed class HostDataGenerator
         "SwapCached", "SwapFree", "SwapTotal", "VmallocUsed", "Writeback", "KernelStack", "Percpu",
     ];
 
-    private static readonly string[] Disks = ["nvme0n1", "nvme1n1", "sda", "sdb"];
-    private static readonly string[] DiskCounters =
+    internal static readonly string[] Disks = ["nvme0n1", "nvme1n1", "sda", "sdb"];
+    internal static readonly string[] DiskCounters =
     [
         "node_disk_reads_completed_total", "node_disk_writes_completed_total", "node_disk_read_bytes_total",
         "node_disk_written_bytes_total", "node_disk_io_time_seconds_total", "node_disk_read_time_seconds_total",
@@ -33,15 +33,15 @@ internal sealed class HostDataGenerator
         "node_disk_io_time_weighted_seconds_total",
     ];
 
-    private static readonly string[] Interfaces = ["eth0", "eth1", "lo", "wlan0"];
-    private static readonly string[] NetCounters =
+    internal static readonly string[] Interfaces = ["eth0", "eth1", "lo", "wlan0"];
+    internal static readonly string[] NetCounters =
     [
         "node_network_receive_bytes_total", "node_network_transmit_bytes_total", "node_network_receive_packets_total",
         "node_network_transmit_packets_total", "node_network_receive_errs_total", "node_network_transmit_errs_total",
         "node_network_receive_drop_total", "node_network_transmit_drop_total",
     ];
 
-    private static readonly string[] Mounts = ["/", "/boot", "/home", "/var"];
+    internal static readonly string[] Mounts = ["/", "/boot", "/home", "/var"];
     private static readonly string[] Groups =
     [
         "bash", "chrome", "code", "containerd", "cron", "dbus-daemon", "dockerd", "dotnet", "firefox", "gnome-shell",
