@@ -17,6 +17,9 @@ public sealed class Scraper
     private readonly HashSet<string> _failing = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
 
+    // Each family's sample count at the last scrape, so the next one allocates its lists at their size at once.
+    private readonly Dictionary<string, int> _sizes = new(StringComparer.Ordinal);
+
     public Scraper(CollectorContext context, IEnumerable<string> enabled)
     {
         _logger = context.Logger;
@@ -55,6 +58,11 @@ public sealed class Scraper
 
             sink.Add(duration);
             sink.Add(success);
+            foreach (var family in sink.Families)
+            {
+                _sizes[family.Name] = family.Samples.Count;
+            }
+
             return sink;
         }
     }
@@ -62,7 +70,7 @@ public sealed class Scraper
     private bool Run(ICollector collector, MetricSink sink)
     {
         // Each collector writes into its own sink so a failure halfway leaves no partial families behind.
-        var own = new MetricSink();
+        var own = new MetricSink(_sizes);
         try
         {
             collector.Update(own);

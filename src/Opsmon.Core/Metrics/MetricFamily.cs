@@ -28,6 +28,9 @@ public sealed class MetricFamily
 
     public IReadOnlyList<MetricSample> Samples => _samples;
 
+    /// <summary>Makes room for <paramref name="samples"/> samples in all.</summary>
+    public void EnsureCapacity(int samples) => _samples.EnsureCapacity(samples);
+
     /// <summary>Adds one sample; <paramref name="labelValues"/> must match <see cref="LabelNames"/> one to one.</summary>
     public MetricFamily Add(double value, params string[] labelValues)
     {

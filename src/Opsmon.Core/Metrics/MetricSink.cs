@@ -5,7 +5,7 @@ namespace Opsmon.Core.Metrics;
 /// the same family gets the same one (HELP/TYPE appear once); asking for an existing name with another
 /// type or label set is a programming error and throws.
 /// </summary>
-public sealed class MetricSink
+public sealed class MetricSink(IReadOnlyDictionary<string, int>? sizeHints = null)
 {
     private readonly Dictionary<string, MetricFamily> _byName = new(StringComparer.Ordinal);
     private readonly List<MetricFamily> _families = [];
@@ -26,6 +26,11 @@ public sealed class MetricSink
         }
 
         var family = new MetricFamily(name, help, type, labelNames);
+        if (sizeHints is not null && sizeHints.TryGetValue(name, out var size))
+        {
+            family.EnsureCapacity(size); // the last scrape's count: the sample list is allocated once, not grown
+        }
+
         _byName.Add(name, family);
         _families.Add(family);
         return family;
@@ -35,13 +40,26 @@ public sealed class MetricSink
     public void Single(string name, string help, MetricType type, double value) =>
         Family(name, help, type).Add(value);
 
-    /// <summary>Moves every family of <paramref name="other"/> into this sink, merging families that share a name.</summary>
+    /// <summary>
+    /// Moves every family of <paramref name="other"/> into this sink, merging families that share a name; a family
+    /// this sink does not have yet is taken over as it is, not copied, so <paramref name="other"/> is spent.
+    /// </summary>
     public void AddRange(MetricSink other)
     {
         foreach (var family in other._families)
         {
-            Add(family);
+            if (_byName.TryAdd(family.Name, family))
+            {
+                _families.Add(family);
+            }
+            else
+            {
+                Add(family);
+            }
         }
+
+        other._byName.Clear();
+        other._families.Clear();
     }
 
     /// <summary>Copies <paramref name="family"/>'s samples into this sink, merging with a family of the same name.</summary>
