@@ -6,9 +6,14 @@ using Opsmon.Storage;
 
 namespace Opsmon.Agent;
 
-/// <summary>Opsmon's own metrics (store, remote write, notifications and actions), added to every scrape and to the store.</summary>
+/// <summary>
+/// Opsmon's own metrics (its process and runtime, store, remote write, notifications and actions), added to every
+/// scrape and to the store.
+/// </summary>
 public sealed class SelfMetrics(Tsdb store, IReadOnlyList<RemoteWriteSender> senders, AlertRouting? routing = null)
 {
+    private readonly RuntimeMetrics _runtime = new();
+    private readonly Lock _runtimeLock = new();
     private volatile IReadOnlyList<DerivedSample> _derived = [];
 
     /// <summary>The analyzers' latest results (leak suspects, growth rates, time-to-full), published as gauges.</summary>
@@ -25,6 +30,11 @@ public sealed class SelfMetrics(Tsdb store, IReadOnlyList<RemoteWriteSender> sen
             {
                 family.Add(d.Value, [.. names.Select(d.Labels.Get)]);
             }
+        }
+
+        lock (_runtimeLock)
+        {
+            _runtime.Update(sink); // its read buffer is shared: a scrape and the collection loop may run at once
         }
 
         var s = store.Stats;

@@ -42,6 +42,28 @@ public sealed class AgentHttpTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_agent_publishes_its_own_process_and_runtime_figures_as_client_libraries_do()
+    {
+        using var client = new HttpClient();
+        var families = Exposition.Parse(await client.GetStringAsync(Url("/metrics")));
+        var status = await File.ReadAllLinesAsync($"/proc/{_agent!.Pid}/status");
+        var rssKb = double.Parse(status.Single(l => l.StartsWith("VmRSS:", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1],
+            System.Globalization.CultureInfo.InvariantCulture);
+        double Value(string name) => Assert.Single(families[name].Samples).Value;
+
+        // Resident memory moves between the scrape and our read of /proc, but not by half.
+        Assert.InRange(Value("process_resident_memory_bytes"), rssKb * 1024 * 0.5, rssKb * 1024 * 1.5);
+        Assert.InRange(Value("process_start_time_seconds"), TimeProvider.System.GetUtcNow().ToUnixTimeSeconds() - 600, TimeProvider.System.GetUtcNow().ToUnixTimeSeconds());
+        Assert.True(Value("process_cpu_seconds_total") > 0);
+        Assert.True(Value("process_virtual_memory_bytes") > Value("process_resident_memory_bytes"));
+        Assert.InRange(Value("process_open_fds"), 4, Value("process_max_fds"));
+        Assert.Equal(["0", "1", "2"], families["dotnet_collection_count_total"].Samples.Select(s => s.Labels["generation"]).Order(StringComparer.Ordinal));
+        Assert.Equal("counter", families["dotnet_gc_allocated_bytes_total"].Type);
+        Assert.True(Value("dotnet_gc_allocated_bytes_total") >= Value("dotnet_total_memory_bytes"));
+        Assert.True(Value("dotnet_gc_committed_bytes") > 0);
+    }
+
+    [Fact]
     public async Task OpenMetrics_is_served_when_the_client_accepts_it()
     {
         using var client = new HttpClient();
