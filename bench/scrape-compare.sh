@@ -7,6 +7,10 @@
 # count for each, then Opsmon's ratios against node_exporter + process-exporter together. It repeats the
 # run with EXTRA_PROCS (default 500) idle `sleep` processes started by the script. After each set it prints
 # the breakdown of Opsmon's RSS from /proc/PID/smaps_rollup (private vs shared, anonymous vs file-backed).
+# RSS is reported three ways for each exporter: right after its back-to-back scrapes ("busy"), the highest
+# value seen while all three are scraped once a second for PACED seconds (default 20; a Prometheus scrapes
+# every 15-60 s), and after 5 s without scrapes ("at rest"). Opsmon gives its heap's free space back when it
+# goes quiet (docs/ARCHITECTURE.md, "Memory"); the Go exporters' runtime scavenges in the background.
 # WARMUP=1 measures the agent's first minute (its tiered JIT is still compiling the hot paths); WARMUP=200
 # measures the steady state an agent scraped for days is in. The Go exporters have no warm-up to speak of.
 # OPSMON_DIR=<publish dir> skips the Release publish and runs that build; DOTNET_* variables in the
@@ -16,6 +20,7 @@ cd "$(dirname "$0")/.."
 scrapes=${1:-50}
 extra=${2:-500}
 warmup=${3:-1}
+paced=${PACED:-20}
 hz=$(getconf CLK_TCK)
 for bin in prometheus-node-exporter prometheus-process-exporter curl; do
   command -v $bin >/dev/null || { echo "missing $bin: apt-get install ${bin/curl/curl}" >&2; exit 1; }
@@ -64,6 +69,7 @@ rss_breakdown() {
     "/proc/$1/smaps_rollup"
 }
 rss_mb() { awk '/VmRSS/ {printf "%.1f", $2/1024}' "/proc/$1/status"; }
+max() { awk -v a="$1" -v b="$2" 'BEGIN {print (b > a) ? b : a}'; }
 
 # measure NAME PID URL -> "cpu_ms_per_scrape median_ms rss_mb series bytes"
 measure() {
@@ -85,13 +91,26 @@ run_set() {
   read -r o_cpu o_med o_rss o_series o_bytes < <(measure opsmon $opsmon_pid http://127.0.0.1:19184/metrics)
   read -r n_cpu n_med n_rss n_series n_bytes < <(measure node $node_pid http://127.0.0.1:19100/metrics)
   read -r p_cpu p_med p_rss p_series p_bytes < <(measure pe $pe_pid http://127.0.0.1:19256/metrics)
-  printf '%-20s %14s %12s %9s %8s %9s\n' exporter "cpu ms/scrape" "median ms" "RSS MB" series bytes
-  printf '%-20s %14s %12s %9s %8s %9s\n' opsmon "$o_cpu" "$o_med" "$o_rss" "$o_series" "$o_bytes"
-  printf '%-20s %14s %12s %9s %8s %9s\n' node_exporter "$n_cpu" "$n_med" "$n_rss" "$n_series" "$n_bytes"
-  printf '%-20s %14s %12s %9s %8s %9s\n' process-exporter "$p_cpu" "$p_med" "$p_rss" "$p_series" "$p_bytes"
-  awk -v o="$o_cpu" -v n="$n_cpu" -v p="$p_cpu" -v orss="$o_rss" -v nrss="$n_rss" -v prss="$p_rss" -v om="$o_med" -v nm="$n_med" -v pm="$p_med" 'BEGIN {
-    printf "ratio opsmon / (node_exporter + process-exporter): CPU %.3f (target <= 0.25), RSS %.2f (target < 1), latency %.2f\n", o/(n+p), orss/(nrss+prss), om/(nm+pm) }'
+  # Paced: one scrape of each per second, the highest RSS each reached right after its scrape.
+  local o_max=0 n_max=0 p_max=0
+  for _ in $(seq "$paced"); do
+    curl -s -o /dev/null http://127.0.0.1:19184/metrics; o_max=$(max "$o_max" "$(rss_mb $opsmon_pid)")
+    curl -s -o /dev/null http://127.0.0.1:19100/metrics; n_max=$(max "$n_max" "$(rss_mb $node_pid)")
+    curl -s -o /dev/null http://127.0.0.1:19256/metrics; p_max=$(max "$p_max" "$(rss_mb $pe_pid)")
+    sleep 1
+  done
+  sleep 5
+  local o_rest n_rest p_rest; o_rest=$(rss_mb $opsmon_pid); n_rest=$(rss_mb $node_pid); p_rest=$(rss_mb $pe_pid)
+  printf '%-17s %13s %10s %9s %9s %9s %7s %9s\n' exporter "cpu ms/scrape" "median ms" "RSS busy" "RSS 1/s" "RSS rest" series bytes
+  printf '%-17s %13s %10s %9s %9s %9s %7s %9s\n' opsmon "$o_cpu" "$o_med" "$o_rss" "$o_max" "$o_rest" "$o_series" "$o_bytes"
+  printf '%-17s %13s %10s %9s %9s %9s %7s %9s\n' node_exporter "$n_cpu" "$n_med" "$n_rss" "$n_max" "$n_rest" "$n_series" "$n_bytes"
+  printf '%-17s %13s %10s %9s %9s %9s %7s %9s\n' process-exporter "$p_cpu" "$p_med" "$p_rss" "$p_max" "$p_rest" "$p_series" "$p_bytes"
+  awk -v o="$o_cpu" -v n="$n_cpu" -v p="$p_cpu" -v om="$o_med" -v nm="$n_med" -v pm="$p_med" \
+    -v ob="$o_rss" -v nb="$n_rss" -v pb="$p_rss" -v ox="$o_max" -v nx="$n_max" -v px="$p_max" -v orr="$o_rest" -v nr="$n_rest" -v pr="$p_rest" 'BEGIN {
+    printf "ratio opsmon / (node_exporter + process-exporter): CPU %.3f (target <= 0.25), latency %.2f\n", o/(n+p), om/(nm+pm)
+    printf "  RSS (target < 1): busy %.2f, scraped once a second %.2f, at rest %.2f\n", ob/(nb+pb), ox/(nx+px), orr/(nr+pr) }'
   rss_breakdown $opsmon_pid
+  curl -s http://127.0.0.1:19184/metrics | awk '/^(opsmon_memory_trims_total|dotnet_gc_committed_bytes|dotnet_total_memory_bytes|dotnet_gc_pause_seconds_total) / {printf "%s %s  ", $1, $2} END {print ""}'
 }
 
 run_set "baseline"

@@ -58,6 +58,8 @@ public sealed class RuntimeMetrics(string procRoot = "/proc")
             MetricType.Gauge, gc.HeapSizeBytes);
         sink.Single("dotnet_gc_committed_bytes", "Memory the garbage collector holds committed for the managed heap.", MetricType.Gauge,
             gc.TotalCommittedBytes);
+        sink.Single("dotnet_gc_pause_seconds_total", "Time the garbage collector paused the agent.", MetricType.Counter,
+            GC.GetTotalPauseDuration().TotalSeconds);
         sink.Single("dotnet_gc_allocated_bytes_total", "Bytes allocated on the managed heap since the agent started.", MetricType.Counter,
             GC.GetTotalAllocatedBytes());
     }

@@ -10,7 +10,7 @@ namespace Opsmon.Agent;
 /// Opsmon's own metrics (its process and runtime, store, remote write, notifications and actions), added to every
 /// scrape and to the store.
 /// </summary>
-public sealed class SelfMetrics(Tsdb store, IReadOnlyList<RemoteWriteSender> senders, AlertRouting? routing = null)
+public sealed class SelfMetrics(Tsdb store, IReadOnlyList<RemoteWriteSender> senders, AlertRouting? routing = null, MemoryTrimmer? trimmer = null)
 {
     private readonly RuntimeMetrics _runtime = new();
     private readonly Lock _runtimeLock = new();
@@ -35,6 +35,12 @@ public sealed class SelfMetrics(Tsdb store, IReadOnlyList<RemoteWriteSender> sen
         lock (_runtimeLock)
         {
             _runtime.Update(sink); // its read buffer is shared: a scrape and the collection loop may run at once
+        }
+
+        if (trimmer is not null)
+        {
+            sink.Single("opsmon_memory_trims_total", "Times the idle agent compacted its heap and gave the free memory back to the host.",
+                MetricType.Counter, trimmer.Trims);
         }
 
         var s = store.Stats;

@@ -85,7 +85,7 @@ public static class RunCommand
             builder.Logging.SetMinimumLevel(LogLevel.Information);
             builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
             builder.Logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
-            builder.WebHost.UseKestrel(k => k.Listen(endpoint));
+            builder.WebHost.ConfigureKestrel(k => k.Listen(endpoint)); // the slim builder's Kestrel: HTTP/1.1 and h2c, no TLS or QUIC stacks
             var time = TimeProvider.System;
 
             // The store and the senders exist before the host does, so they log through a factory of their own.
@@ -115,7 +115,9 @@ public static class RunCommand
             builder.Services.AddSingleton(config);
             var externalUrl = $"http://{endpoint}/";
             builder.Services.AddSingleton(sp => new AlertRouting(config, sp.GetRequiredService<RuleManager>(), http, externalUrl, time, sp.GetRequiredService<ILoggerFactory>()));
-            builder.Services.AddSingleton(sp => new SelfMetrics(store, senders, sp.GetRequiredService<AlertRouting>()));
+            builder.Services.AddSingleton(sp => new MemoryTrimmer(time, sp.GetRequiredService<ILogger<MemoryTrimmer>>()));
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<MemoryTrimmer>());
+            builder.Services.AddSingleton(sp => new SelfMetrics(store, senders, sp.GetRequiredService<AlertRouting>(), sp.GetRequiredService<MemoryTrimmer>()));
             builder.Services.AddSingleton(sp =>
                 new Scraper(Hosting.CollectorContextFor(config, sp.GetRequiredService<ILoggerFactory>().CreateLogger("collectors")), config.EnabledCollectors));
             builder.Services.AddSingleton(sp => new CollectionLoop(

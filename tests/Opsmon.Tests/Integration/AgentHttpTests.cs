@@ -64,6 +64,33 @@ public sealed class AgentHttpTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Once_quiet_the_agent_gives_its_spare_heap_back()
+    {
+        using var client = new HttpClient();
+        for (var i = 0; i < 20; i++)
+        {
+            await client.GetStringAsync(Url("/metrics")); // a burst: several MB of garbage, no trim in the middle of it
+        }
+
+        Dictionary<string, ParsedFamily>? families = null;
+        for (var poll = 0; poll < 20; poll++)
+        {
+            await Task.Delay(1500); // quiet periods between the reads
+            families = Exposition.Parse(await client.GetStringAsync(Url("/metrics")));
+            if (families["opsmon_memory_trims_total"].Samples[0].Value >= 1)
+            {
+                break;
+            }
+        }
+
+        double Value(string name) => Assert.Single(families![name].Samples).Value;
+        Assert.True(Value("opsmon_memory_trims_total") >= 1);
+        // Right after a trim the GC holds about what is live; a young-generation budget would be several MB more.
+        Assert.True(Value("dotnet_gc_committed_bytes") < Value("dotnet_total_memory_bytes") + 4 * 1024 * 1024,
+            $"committed {Value("dotnet_gc_committed_bytes")}, live and young {Value("dotnet_total_memory_bytes")}");
+    }
+
+    [Fact]
     public async Task OpenMetrics_is_served_when_the_client_accepts_it()
     {
         using var client = new HttpClient();
