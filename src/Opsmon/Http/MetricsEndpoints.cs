@@ -44,5 +44,7 @@ public static class MetricsEndpoints
             ExpositionWriter.Write(context.Response.BodyWriter, families, format);
             await context.Response.BodyWriter.FlushAsync(context.RequestAborted).ConfigureAwait(false);
         }
+
+        context.RequestServices.GetService<Opsmon.Agent.MemoryTrimmer>()?.AfterScrape();
     }
 }

@@ -61,6 +61,28 @@ public sealed class MemoryTrimmerTests
     }
 
     [Fact]
+    public void Scrapes_back_to_back_are_trimmed_every_few_megabytes_of_garbage()
+    {
+        var policy = new TrimPolicy();
+        policy.Trimmed(0);
+        var allocated = 0L;
+        var trims = 0;
+        for (var scrape = 0; scrape < 100; scrape++)
+        {
+            allocated += 200 * 1024;
+            Assert.False(policy.ShouldTrim(allocated)); // no quiet period ever comes
+            if (policy.ScrapeGarbageDue(allocated))
+            {
+                trims++;
+                policy.Trimmed(allocated);
+            }
+        }
+
+        // 20 MB in 200 KB scrapes: a trim each 4 MB, not one per scrape and not never.
+        Assert.Equal(4, trims);
+    }
+
+    [Fact]
     public async Task The_service_trims_the_heap_when_its_clock_says_a_period_was_quiet()
     {
         var time = new FakeTimeProvider();
