@@ -10,10 +10,11 @@
 # RSS is reported three ways for each exporter: right after its back-to-back scrapes ("busy"), the highest
 # value seen while all three are scraped once a second for PACED seconds (default 20; a Prometheus scrapes
 # every 15-60 s), and after 5 s without scrapes ("at rest"). Opsmon gives its heap's free space back when it
-# goes quiet (docs/ARCHITECTURE.md, "Memory"); the Go exporters' runtime scavenges in the background.
+# goes quiet (docs/ARCHITECTURE.md, "The agent gives its spare heap back"); the Go exporters' runtime scavenges in the background.
 # WARMUP=1 measures the agent's first minute (its tiered JIT is still compiling the hot paths); WARMUP=200
 # measures the steady state an agent scraped for days is in. The Go exporters have no warm-up to speak of.
-# OPSMON_DIR=<publish dir> skips the Release publish and runs that build; DOTNET_* variables in the
+# By default it publishes and measures the native build (the JIT build where clang is missing);
+# OPSMON_DIR=<publish dir> skips the publish and runs that build; DOTNET_* variables in the
 # environment reach Opsmon (and are ignored by the two Go exporters), for trying runtime settings.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,8 +34,15 @@ trap cleanup EXIT
 
 opsmon_dir=${OPSMON_DIR:-}
 if [ -z "$opsmon_dir" ]; then
+  # The native build is the one deployed as an agent (README, "Native build"); without clang, the JIT build.
   opsmon_dir="$work/opsmon"
-  dotnet publish src/Opsmon -c Release -o "$opsmon_dir" --nologo -v quiet >/dev/null
+  if command -v clang >/dev/null; then
+    echo "measuring Opsmon's native build (scripts/publish-native.sh)"
+    scripts/publish-native.sh "$opsmon_dir" >/dev/null
+  else
+    echo "measuring Opsmon's JIT build (no clang for the native build: apt-get install clang zlib1g-dev)"
+    dotnet publish src/Opsmon -c Release -o "$opsmon_dir" --nologo -v quiet >/dev/null
+  fi
 fi
 cat >"$work/pe.yml" <<'YML'
 process_names:
