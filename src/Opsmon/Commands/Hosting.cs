@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Opsmon.Collectors;
 using Opsmon.Configuration;
@@ -17,6 +18,31 @@ public static class Hosting
 
     public static CollectorContext CollectorContextFor(OpsmonConfig config, ILogger logger) =>
         new(config.Root, TimeProvider.System, config.CollectorOptions, logger);
+
+    /// <summary>
+    /// Why <paramref name="endpoint"/> cannot be listened on (in use, address not on this host, a privileged port),
+    /// or null when a listener could bind it now. Binds as Kestrel does (address reuse on, so a port in TIME_WAIT is
+    /// free) and lets go at once.
+    /// </summary>
+    public static string? ListenProblem(IPEndPoint endpoint)
+    {
+        if (endpoint.Port == 0)
+        {
+            return null;
+        }
+
+        try
+        {
+            using var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            socket.Bind(endpoint);
+            return null;
+        }
+        catch (SocketException e)
+        {
+            return e.SocketErrorCode == SocketError.AddressAlreadyInUse ? "the address is already in use (another opsmon or exporter?)" : e.Message;
+        }
+    }
 
     /// <summary>Parses HOST:PORT (IPv4, [IPv6] or localhost); null with a reason when it is not one.</summary>
     public static IPEndPoint? ParseListen(string value, out string? error)

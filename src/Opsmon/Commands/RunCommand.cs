@@ -78,6 +78,14 @@ public static class RunCommand
                 return Cli.ExitUsage;
             }
 
+            // A taken port is found before the store is opened and before the host starts: the host would log its own
+            // failure with a stack trace next to our message.
+            if (Hosting.ListenProblem(endpoint) is { } taken)
+            {
+                await stderr.WriteLineAsync($"opsmon: --listen {endpoint}: cannot listen: {taken}").ConfigureAwait(false);
+                return 1;
+            }
+
             var dataDir = parse.GetValue(data)?.FullName ?? config.EffectiveDataDirectory;
             var builder = WebApplication.CreateSlimBuilder();
             builder.Logging.ClearProviders();

@@ -54,4 +54,27 @@ public sealed class RunCommandTests
             File.Delete(file);
         }
     }
+
+    [Fact]
+    public async Task A_port_in_use_exits_1_with_one_clear_line_and_no_stack_trace()
+    {
+        using var holder = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        holder.Start();
+        var port = ((System.Net.IPEndPoint)holder.LocalEndpoint).Port;
+        var data = Directory.CreateTempSubdirectory("opsmon-port-");
+        try
+        {
+            await using var agent = RunningProcess.StartOpsmon("run", "--listen", $"127.0.0.1:{port}", "--data", data.FullName);
+
+            Assert.Equal(1, await agent.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+            Assert.Contains($"opsmon: --listen 127.0.0.1:{port}: cannot listen: the address is already in use", agent.Output, StringComparison.Ordinal);
+            Assert.DoesNotContain("fail:", agent.Output, StringComparison.Ordinal);
+            Assert.DoesNotContain("   at ", agent.Output, StringComparison.Ordinal);
+            Assert.Empty(data.EnumerateFileSystemInfos()); // the store was not opened
+        }
+        finally
+        {
+            data.Delete(recursive: true);
+        }
+    }
 }
