@@ -21,6 +21,8 @@ public sealed class PriorityAction(ActionSpec spec, ActionHost host) : IAction
 
     internal static ActionSettings? Parse(ActionSection section)
     {
+        // The selector is read first, so that an error below does not leave `process:` reported as an unknown key.
+        var selector = ProcessSelector.Parse(section);
         var nice = section.Int("nice", -20, 19);
         var classText = section.String("ionice_class");
         var level = section.Int("ionice_level", 0, 7);
@@ -43,7 +45,6 @@ public sealed class PriorityAction(ActionSpec spec, ActionHost host) : IAction
             return null;
         }
 
-        var selector = ProcessSelector.Parse(section);
         if (selector is null)
         {
             return null;

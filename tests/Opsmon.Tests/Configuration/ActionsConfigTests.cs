@@ -249,6 +249,18 @@ public sealed class ActionsConfigTests
     }
 
     [Fact]
+    public void An_ionice_level_for_the_idle_class_is_the_only_error_reported()
+    {
+        var errors = Errors("""
+            actions:
+              - {name: a, type: priority, match: ['alertname="X"'], process: {comm: batch}, ionice_class: idle, ionice_level: 4}
+            """);
+
+        // Not also "process: unknown key", which an early return used to add.
+        Assert.Contains("actions[0].ionice_level: applies to ionice_class realtime or best-effort only", Assert.Single(errors), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_process_action_without_a_process_selector_is_an_error()
     {
         var errors = Errors("""
