@@ -126,18 +126,13 @@ public sealed class ProcessCollector : ICollector
             throw new NoDataException($"{path} is not readable");
         }
 
-        var rest = content;
-        while (Span.NextLine(ref rest, out var line))
+        if (!SystemStat.TryParseBootTime(content, out var bootTime))
         {
-            if (line.StartsWith("btime "u8))
-            {
-                var value = line[6..];
-                _bootTime = Span.NextUInt64(ref value);
-                return _bootTime.Value;
-            }
+            throw new FormatException($"{path}: no btime line");
         }
 
-        throw new FormatException($"{path}: no btime line");
+        _bootTime = bootTime;
+        return bootTime;
     }
 
     /// <summary>Reads /proc/PID/stat of every pid; a pid whose start time changed is a new process.</summary>

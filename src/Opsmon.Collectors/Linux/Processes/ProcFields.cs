@@ -115,7 +115,7 @@ internal readonly record struct SmapsRollup(ulong PssBytes, ulong SwapPssBytes, 
 }
 
 /// <summary>/proc/PID/limits: the soft limit on open files.</summary>
-internal static class ProcLimits
+public static class ProcLimits
 {
     /// <summary>The "Max open files" soft limit; <see cref="ulong.MaxValue"/> for "unlimited", 0 when absent.</summary>
     public static ulong OpenFilesSoftLimit(ReadOnlySpan<byte> content)

@@ -2,8 +2,11 @@ using Opsmon.Collectors.Parsing;
 
 namespace Opsmon.Collectors.Linux.Processes;
 
-/// <summary>The fields of /proc/PID/stat the process collector uses (proc(5)); times in clock ticks, rss in pages.</summary>
-internal readonly record struct ProcStat(
+/// <summary>
+/// The fields of /proc/PID/stat the process collector (and the agent's own process_* metrics) use (proc(5)); times
+/// in clock ticks, rss in pages.
+/// </summary>
+public readonly record struct ProcStat(
     byte State,
     int ParentPid,
     ulong MinorFaults,
@@ -72,5 +75,27 @@ internal readonly record struct ProcStat(
             VirtualBytes: values[19],
             ResidentPages: values[20]);
         return true;
+    }
+}
+
+/// <summary>The system-wide /proc/stat.</summary>
+public static class SystemStat
+{
+    /// <summary>The boot time (the <c>btime</c> line), in seconds since the epoch; false when the file has none.</summary>
+    public static bool TryParseBootTime(ReadOnlySpan<byte> content, out ulong bootTime)
+    {
+        var rest = content;
+        while (Span.NextLine(ref rest, out var line))
+        {
+            if (line.StartsWith("btime "u8))
+            {
+                var value = line[6..];
+                bootTime = Span.NextUInt64(ref value);
+                return true;
+            }
+        }
+
+        bootTime = 0;
+        return false;
     }
 }
